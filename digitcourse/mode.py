@@ -1,0 +1,91 @@
+"""Quick mode and full mode: the one place that reads ``DIGITCOURSE_QUICK``.
+
+**Full mode** (the default) is what readers, the book build and the benchmarks use: every training
+image and the number of epochs each chapter's figures were measured with.
+
+**Quick mode** (``DIGITCOURSE_QUICK=1``) is for tests and CI: a stratified subset of 10,000 training
+and 2,000 validation images (1,000 and 200 per digit, up to rounding) and fewer epochs, so that all
+chapters execute in a few minutes on 2 CPU cores. The test set stays whole (10,000 images) in both
+modes, so test accuracies are always measured on the same images.
+
+Chapters never hard-code sizes or epochs: they read them from :func:`current_mode`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+ENV_VAR = "DIGITCOURSE_QUICK"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class Mode:
+    """The sizes and training budgets of one mode.
+
+    Attributes
+    ----------
+    name : str
+        ``"full"`` or ``"quick"``.
+    train_size : int or None
+        Number of training images a chapter trains on; ``None`` means all that remain after the
+        validation split (55,000).
+    val_size : int
+        Number of images held out of MNIST's 60,000 training images for validation.
+    epochs : Mapping[str, int]
+        Number of epochs for each of the course's experiments, keyed by experiment name
+        (e.g. ``"normalization"`` for chapter 2).
+    """
+
+    name: str
+    train_size: int | None
+    val_size: int
+    epochs: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def quick(self) -> bool:
+        """``True`` in quick mode."""
+        return self.name == "quick"
+
+
+FULL = Mode(
+    name="full",
+    train_size=None,
+    val_size=5_000,
+    epochs=MappingProxyType({"normalization": 5}),
+)
+QUICK = Mode(
+    name="quick",
+    train_size=10_000,
+    val_size=2_000,
+    epochs=MappingProxyType({"normalization": 3}),
+)
+
+
+def current_mode() -> Mode:
+    """Return the mode selected by the environment variable ``DIGITCOURSE_QUICK``.
+
+    Returns
+    -------
+    Mode
+        :data:`QUICK` when the variable is ``1``/``true``/``yes``/``on`` (any case), :data:`FULL`
+        when it is unset, empty or ``0``/``false``/``no``/``off``.
+
+    Raises
+    ------
+    ValueError
+        If the variable holds anything else (a typo should not silently select full mode).
+    """
+    value = os.environ.get(ENV_VAR, "").strip().lower()
+    if value in _TRUE:
+        return QUICK
+    if value in _FALSE:
+        return FULL
+    raise ValueError(
+        f"{ENV_VAR}={os.environ[ENV_VAR]!r} is not understood: set it to 1 for quick mode, "
+        "or 0 (or leave it unset) for full mode."
+    )

@@ -1,0 +1,105 @@
+"""Figures that several chapters draw: grids of digits and training curves."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def show_digits(images, labels=None, predicted=None, probs=None, ncols: int = 10, size: float = 1.2):
+    """Draw digits in a grid, each titled with its label (and prediction, if given).
+
+    Parameters
+    ----------
+    images : array-like, shape (N, 28, 28) or (N, 784)
+        Pixels, uint8 in ``[0, 255]`` or float in ``[0, 1]``; drawn light ink on dark ground, as
+        MNIST stores them.
+    labels : array-like of int, shape (N,), optional
+        True digits.
+    predicted : array-like of int, shape (N,), optional
+        Predicted digits; a wrong prediction's title is drawn in red.
+    probs : array-like of float, shape (N,), optional
+        Probability of each predicted digit, in ``[0, 1]``, shown beside it.
+    ncols : int
+        Images per row.
+    size : float
+        Width and height of one image, in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If ``images`` is empty or the lengths of the arguments differ.
+    """
+    images = np.asarray(images)
+    n = len(images)
+    if n == 0:
+        raise ValueError("show_digits needs at least one image.")
+    for name, values in (("labels", labels), ("predicted", predicted), ("probs", probs)):
+        if values is not None and len(values) != n:
+            raise ValueError(f"{name} has {len(values)} entries for {n} images.")
+    images = images.reshape(n, 28, 28)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * 1.15), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(images[i], cmap="gray", vmin=0, vmax=255 if images.dtype == np.uint8 else 1)
+        title, color = [], "black"
+        if labels is not None:
+            title.append(f"{labels[i]}")
+        if predicted is not None:
+            title.append(f"→ {predicted[i]}" + (f" ({probs[i]:.0%})" if probs is not None else ""))
+            if labels is not None and predicted[i] != labels[i]:
+                color = "crimson"
+        if title:
+            ax.set_title(" ".join(title), fontsize=9, color=color)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]],
+                 metrics: Sequence[str] = ("loss", "accuracy")):
+    """Plot training and validation curves of one or more runs, one panel per metric.
+
+    Parameters
+    ----------
+    histories : mapping of run name to history
+        Each history maps a metric name to its value per epoch, as Keras' ``History.history``
+        does: ``"loss"``, ``"val_loss"``, ``"accuracy"``, ``"val_accuracy"``. Training curves are
+        drawn solid, validation curves (the ``val_`` keys, where present) dashed, in the run's colour.
+    metrics : sequence of str
+        Metrics to plot, one panel each.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    KeyError
+        If a run lacks a requested metric.
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        for (run, history), color in zip(histories.items(), plt.rcParams["axes.prop_cycle"].by_key()["color"]):
+            if metric not in history:
+                raise KeyError(f"run {run!r} has no {metric!r}; it has {sorted(history)}.")
+            epochs = np.arange(1, len(history[metric]) + 1)
+            ax.plot(epochs, history[metric], color=color, label=f"{run}, training")
+            if f"val_{metric}" in history:
+                ax.plot(epochs, history[f"val_{metric}"], color=color, linestyle="--",
+                        label=f"{run}, validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+    axes.flat[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,145 @@
+import numpy as np
+import pytest
+
+import digitcourse as dc
+from digitcourse.data import MnistIntegrityError, MnistNotFoundError, load_mnist
+
+REMEDIES = ("load_mnist(\"path/to/mnist.npz\")", "DIGITCOURSE_MNIST", "let Keras download it")
+
+
+def write_variant(tmp_path, mnist, **changes):
+    """Write MNIST with some arrays replaced (None: left out) and return the path."""
+    arrays = {**mnist, **changes}
+    path = tmp_path / "variant.npz"
+    np.savez(path, **{k: v for k, v in arrays.items() if v is not None})
+    return path
+
+
+def test_good_file_loads_with_expected_shapes_and_dtypes(good_file, mnist, no_env):
+    (x_train, y_train), (x_test, y_test) = load_mnist(good_file)
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert y_train.shape == (60000,) and y_test.shape == (10000,)
+    assert {a.dtype for a in (x_train, y_train, x_test, y_test)} == {np.dtype(np.uint8)}
+    assert np.array_equal(x_test, mnist["x_test"]) and np.array_equal(y_train, mnist["y_train"])
+    assert set(np.unique(y_test)) == set(range(10))
+
+
+def test_environment_variable_names_the_file(good_file, mnist, monkeypatch):
+    monkeypatch.setenv("DIGITCOURSE_MNIST", str(good_file))
+    (_, y_train), _ = load_mnist()
+    assert np.array_equal(y_train, mnist["y_train"])
+
+
+def test_explicit_path_wins_over_environment_variable(good_file, tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITCOURSE_MNIST", str(tmp_path / "absent.npz"))
+    (x_train, _), _ = load_mnist(good_file)
+    assert x_train.shape == (60000, 28, 28)
+
+
+@pytest.mark.parametrize("name", ["x_train", "y_train", "x_test", "y_test"])
+def test_one_altered_array_is_named(name, mnist, tmp_path):
+    altered = mnist[name].copy()
+    flat = altered.reshape(-1)
+    flat[123] = (flat[123] + 1) % 10  # stays a valid label, and a valid pixel
+    path = write_variant(tmp_path, mnist, **{name: altered})
+    with pytest.raises(MnistIntegrityError) as error:
+        load_mnist(path)
+    message = str(error.value)
+    assert f"Array {name} in {path}" in message and "SHA-256" in message
+    assert all(remedy in message for remedy in REMEDIES)
+
+
+def test_missing_file_lists_the_three_remedies(tmp_path, no_env):
+    path = tmp_path / "nowhere" / "mnist.npz"
+    with pytest.raises(MnistNotFoundError) as error:
+        load_mnist(path)
+    message = str(error.value)
+    assert str(path) in message
+    assert all(remedy in message for remedy in REMEDIES)
+
+
+def test_missing_file_named_by_environment_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITCOURSE_MNIST", str(tmp_path / "absent.npz"))
+    with pytest.raises(MnistNotFoundError, match=r"absent\.npz \(from \$DIGITCOURSE_MNIST\)"):
+        load_mnist()
+
+
+def test_wrong_shape(mnist, tmp_path):
+    path = write_variant(tmp_path, mnist, x_train=mnist["x_train"][:100])
+    with pytest.raises(MnistIntegrityError, match=r"x_train .* has shape \(100, 28, 28\), expected \(60000, 28, 28\)"):
+        load_mnist(path)
+
+
+def test_wrong_dtype(mnist, tmp_path):
+    path = write_variant(tmp_path, mnist, x_test=mnist["x_test"].astype(np.float32) / 255)
+    with pytest.raises(MnistIntegrityError, match="x_test .* has dtype float32, expected uint8"):
+        load_mnist(path)
+
+
+def test_label_out_of_range(mnist, tmp_path):
+    labels = mnist["y_test"].copy()
+    labels[0] = 10
+    path = write_variant(tmp_path, mnist, y_test=labels)
+    with pytest.raises(MnistIntegrityError, match="y_test .* holds label 10"):
+        load_mnist(path)
+
+
+def test_missing_array(mnist, tmp_path):
+    path = write_variant(tmp_path, mnist, y_test=None)
+    with pytest.raises(MnistIntegrityError, match="has no array y_test"):
+        load_mnist(path)
+
+
+def test_truncated_file_is_reported_and_nothing_is_written(mnist, tmp_path):
+    full = tmp_path / "full.npz"
+    np.savez_compressed(full, **mnist)
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(MnistIntegrityError, match="not a complete MNIST .npz file"):
+        load_mnist(truncated)
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_single_array_file_is_not_mnist(mnist, tmp_path):
+    path = tmp_path / "x.npy"
+    np.save(path, mnist["x_test"])
+    with pytest.raises(MnistIntegrityError, match="single array"):
+        load_mnist(path)
+
+
+def test_failed_keras_download_lists_the_remedies(monkeypatch, no_env):
+    keras = pytest.importorskip("keras")
+
+    def offline():
+        raise Exception("URL fetch failure on https://storage.googleapis.com/...: None -- no network")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    with pytest.raises(MnistNotFoundError) as error:
+        load_mnist()
+    message = str(error.value)
+    assert "Keras could not download MNIST" in message and "no network" in message
+    assert all(remedy in message for remedy in REMEDIES)
+
+
+def test_train_val_split_is_stratified_disjoint_and_deterministic(mnist):
+    index = np.arange(60000)
+    (train_a, y_train), (val_a, y_val) = dc.data.train_val_split(index, mnist["y_train"], 5000)
+    (train_b, _), (val_b, _) = dc.data.train_val_split(index, mnist["y_train"], 5000)
+    assert np.array_equal(val_a, val_b) and np.array_equal(train_a, train_b)
+    assert len(val_a) == 5000 and len(train_a) == 55000
+    assert np.array_equal(np.sort(np.concatenate([train_a, val_a])), index)
+    assert np.array_equal(y_val, mnist["y_train"][val_a])
+    share_all = np.bincount(mnist["y_train"]) / 60000
+    assert np.abs(np.bincount(y_val) / 5000 - share_all).max() < 0.001
+
+
+@pytest.mark.parametrize("mode", [dc.mode.FULL, dc.mode.QUICK])
+def test_load_splits_sizes_follow_the_mode(mode, good_file):
+    splits = dc.load_splits(good_file, mode=mode)
+    expected_train = mode.train_size or 60000 - mode.val_size
+    assert (len(splits.x_train), len(splits.y_train)) == (expected_train, expected_train)
+    assert (len(splits.x_val), len(splits.x_test)) == (mode.val_size, 10000)
+    assert splits.mode is mode
+    counts = np.bincount(splits.y_train, minlength=10)
+    assert counts.min() > 0.08 * expected_train and counts.max() < 0.12 * expected_train

@@ -1,0 +1,47 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import digitcourse as dc
+
+
+def test_import_does_not_load_tensorflow():
+    code = "import sys, digitcourse; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_show_digits_titles_and_marks_errors():
+    images = np.zeros((3, 28, 28), dtype=np.uint8)
+    fig = dc.plots.show_digits(images, labels=[1, 2, 3], predicted=[1, 5, 3], probs=[0.9, 0.6, 0.99], ncols=2)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["1 → 1 (90%)", "2 → 5 (60%)", "3 → 3 (99%)"]
+    wrong = [ax for ax in fig.axes if ax.get_title().startswith("2")][0]
+    assert wrong.title.get_color() == "crimson"
+    with pytest.raises(ValueError, match="labels has 2 entries for 3 images"):
+        dc.plots.show_digits(images, labels=[1, 2])
+
+
+def test_plot_history_draws_training_and_validation_curves():
+    history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.6, 0.8], "val_accuracy": [0.5, 0.7]}
+    fig = dc.plots.plot_history({"run": history})
+    loss_ax = fig.axes[0]
+    assert [list(line.get_ydata()) for line in loss_ax.lines] == [[1.0, 0.5], [1.1, 0.7]]
+    with pytest.raises(KeyError, match="no 'f1'"):
+        dc.plots.plot_history({"run": history}, metrics=["f1"])
+
+
+def test_set_seed_makes_keras_weights_repeatable():
+    keras = pytest.importorskip("keras")
+
+    def weights():
+        dc.set_seed(7)
+        layer = keras.layers.Dense(4)
+        layer.build((None, 3))
+        return keras.ops.convert_to_numpy(layer.kernel)
+
+    assert np.array_equal(weights(), weights())
+    with pytest.raises(ValueError, match="non-negative integer"):
+        dc.set_seed(-1)

@@ -1,0 +1,80 @@
+"""Checks on the chapters themselves (their execution is `pytest --nbmake chapters`)."""
+
+import ast
+import importlib
+import inspect
+import json
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+SAVE_MARK = re.compile(r"^#@save (?P<module>[\w.]+)\s*$")
+
+
+def code_cells(path):
+    cells = json.loads(path.read_text())["cells"]
+    return [c for c in cells if c["cell_type"] == "code"]
+
+
+def source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def test_there_are_chapters_named_in_reading_order():
+    assert CHAPTERS, "no chapters found"
+    numbers = [int(re.match(r"(\d\d)_[a-z0-9_]+\.ipynb$", p.name).group(1)) for p in CHAPTERS]
+    assert numbers == list(range(1, len(CHAPTERS) + 1))
+
+
+def test_toc_lists_every_chapter_once():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [ch["file"] for part in toc["parts"] for ch in part["chapters"]]
+    listed = [f for f in files if f.startswith("chapters/")]
+    assert listed == [f"chapters/{p.stem}" for p in CHAPTERS]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_notebook_is_committed_without_outputs(path):
+    dirty = [i for i, c in enumerate(code_cells(path)) if c.get("outputs") or c.get("execution_count")]
+    assert not dirty, f"{path.name}: code cells {dirty} have outputs or execution counts; clear them"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_colab_cell_installs_from_the_configured_repository(path):
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    first = source(code_cells(path)[0])
+    assert '"google.colab" in sys.modules' in first, f"{path.name}: first code cell is not the Colab cell"
+    assert re.search(r"pip install .*git\+" + re.escape(url) + r"[\"'@]", first), (
+        f"{path.name}: the Colab cell must install git+{url} (the repository in _config.yml)")
+
+
+def saved_definitions():
+    """(chapter, module, name, source) of each def/class in a cell marked '#@save module'."""
+    found = []
+    for path in CHAPTERS:
+        for cell in code_cells(path):
+            text = source(cell)
+            mark = SAVE_MARK.match(text.splitlines()[0]) if text else None
+            if not mark:
+                continue
+            for node in ast.parse(text).body:
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                    found.append((path.name, mark["module"], node.name, ast.get_source_segment(text, node)))
+    return found
+
+
+def test_some_code_is_saved_to_the_package():
+    assert saved_definitions(), "no '#@save' cells found: the drift check below would check nothing"
+
+
+@pytest.mark.parametrize("chapter, module, name, code", saved_definitions(),
+                         ids=lambda v: v if isinstance(v, str) and "\n" not in v else "")
+def test_saved_code_matches_the_package(chapter, module, name, code):
+    package_code = inspect.getsource(getattr(importlib.import_module(module), name))
+    assert textwrap.dedent(package_code).strip() == code.strip(), (
+        f"{name} in {chapter} differs from {module}.{name}: change both the same way")
