@@ -8,7 +8,7 @@ Loshchilov and Hutter, 2019), cosine learning-rate decay (Loshchilov and Hutter,
 """
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 
 def init_params(num_inputs=784, num_hidden=128, num_classes=10, seed=0, dtype=np.float32):
@@ -60,6 +60,15 @@ def backward(params, logits, cache, targets):
     }
 
 
+class SGD:
+    """Plain mini-batch stochastic gradient descent: theta <- theta - learning_rate * gradient."""
+
+    def step(self, params, grads, learning_rate):
+        """Update params in place, one step of size learning_rate."""
+        for name, grad in grads.items():
+            params[name] -= (learning_rate * grad).astype(params[name].dtype)
+
+
 class Adam:
     """Adam with decoupled weight decay (AdamW), written out; decay applies to weights, not biases."""
 
@@ -99,15 +108,15 @@ def evaluate(params, x, y, batch_size=2000):
     return float(np.sum(losses) / len(x)), float(correct / len(x))
 
 
-def train(params, x_train, y_train, x_val, y_val, epochs, batch_size=128,
-          learning_rate=1e-3, weight_decay=0.0, seed=0):
-    """Train params in place with mini-batch Adam and a cosine schedule; return the history.
+def train(params, x_train, y_train, x_val, y_val, epochs, optimizer, learning_rate,
+          schedule=cosine_learning_rate, batch_size=128, seed=0):
+    """Train params in place by mini-batches; return the history.
 
-    x_* are float32 (N, 784) in [0, 1]; y_* integer labels (N,). The history maps "loss",
-    "accuracy", "val_loss", "val_accuracy" to one value per epoch, as Keras' History does.
+    x_* are float32 (N, 784) in [0, 1]; y_* integer labels (N,); optimizer is SGD() or Adam(params);
+    schedule(step, total_steps, learning_rate) gives each step's learning rate. The history maps
+    "loss", "accuracy", "val_loss", "val_accuracy" to one value per epoch, as Keras' History does.
     """
     rng = np.random.default_rng(seed)
-    optimizer = Adam(params, weight_decay=weight_decay)
     targets = np.eye(params["b2"].size, dtype=x_train.dtype)[y_train]
     steps_per_epoch = int(np.ceil(len(x_train) / batch_size))
     total_steps, step = epochs * steps_per_epoch, 0
@@ -118,11 +127,12 @@ def train(params, x_train, y_train, x_val, y_val, epochs, batch_size=128,
             batch = order[start:start + batch_size]
             logits, cache = forward(params, x_train[batch])
             grads = backward(params, logits, cache, targets[batch])
-            optimizer.step(params, grads, cosine_learning_rate(step, total_steps, learning_rate))
+            optimizer.step(params, grads, schedule(step, total_steps, learning_rate))
             step += 1
         for prefix, (x, y) in (("", (x_train, y_train)), ("val_", (x_val, y_val))):
             loss, accuracy = evaluate(params, x, y)
             history[prefix + "loss"].append(loss)
             history[prefix + "accuracy"].append(accuracy)
-        bar.set_postfix(loss=f"{history['loss'][-1]:.4f}", val_accuracy=f"{history['val_accuracy'][-1]:.4f}")
+        bar.set_postfix(loss=f"{history['loss'][-1]:.4f}",
+                        val_accuracy=f"{history['val_accuracy'][-1]:.4f}", refresh=False)
     return history

@@ -56,7 +56,7 @@ def show_digits(images, labels=None, predicted=None, probs=None, ncols: int = 10
         if labels is not None:
             title.append(f"{labels[i]}")
         if predicted is not None:
-            title.append(f"→ {predicted[i]}" + (f" ({probs[i]:.0%})" if probs is not None else ""))
+            title.append(f"→ {predicted[i]}" + (f" ({probs[i]:.1%})" if probs is not None else ""))
             if labels is not None and predicted[i] != labels[i]:
                 color = "crimson"
         if title:

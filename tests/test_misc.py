@@ -17,7 +17,7 @@ def test_show_digits_titles_and_marks_errors():
     images = np.zeros((3, 28, 28), dtype=np.uint8)
     fig = dc.plots.show_digits(images, labels=[1, 2, 3], predicted=[1, 5, 3], probs=[0.9, 0.6, 0.99], ncols=2)
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert titles == ["1 → 1 (90%)", "2 → 5 (60%)", "3 → 3 (99%)"]
+    assert titles == ["1 → 1 (90.0%)", "2 → 5 (60.0%)", "3 → 3 (99.0%)"]
     wrong = [ax for ax in fig.axes if ax.get_title().startswith("2")][0]
     assert wrong.title.get_color() == "crimson"
     with pytest.raises(ValueError, match="labels has 2 entries for 3 images"):
