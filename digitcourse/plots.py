@@ -6,6 +6,7 @@ from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 
 def show_digits(images, labels=None, predicted=None, probs=None, ncols: int = 10, size: float = 1.2):
@@ -98,6 +99,7 @@ def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]],
                 ax.plot(epochs, history[f"val_{metric}"], color=color, linestyle="--",
                         label=f"{run}, validation")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
     axes.flat[0].legend(fontsize=8)
