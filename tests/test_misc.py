@@ -45,3 +45,12 @@ def test_set_seed_makes_keras_weights_repeatable():
     assert np.array_equal(weights(), weights())
     with pytest.raises(ValueError, match="non-negative integer"):
         dc.set_seed(-1)
+
+
+def test_model_path_is_outside_the_repository_and_names_the_mode(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITCOURSE_MODELS", str(tmp_path / "models"))
+    path = dc.storage.model_path("mlp", dc.mode.QUICK)
+    assert path == tmp_path / "models" / "mlp-quick.keras" and path.parent.is_dir()
+    assert dc.storage.model_path("mlp", dc.mode.FULL).name == "mlp-full.keras"
+    with pytest.raises(ValueError, match="model name"):
+        dc.storage.model_path("../mlp")
