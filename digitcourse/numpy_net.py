@@ -10,6 +10,8 @@ Loshchilov and Hutter, 2019), cosine learning-rate decay (Loshchilov and Hutter,
 import numpy as np
 from tqdm import tqdm
 
+from digitcourse.preprocess import one_hot
+
 
 def init_params(num_inputs=784, num_hidden=128, num_classes=10, seed=0, dtype=np.float32):
     """He-initialized weights and zero biases of a network with one hidden layer.
@@ -102,7 +104,7 @@ def evaluate(params, x, y, batch_size=2000):
     losses, correct = [], 0
     for start in range(0, len(x), batch_size):
         logits, _ = forward(params, x[start:start + batch_size])
-        targets = np.eye(logits.shape[1], dtype=logits.dtype)[y[start:start + batch_size]]
+        targets = one_hot(y[start:start + batch_size], logits.shape[1])
         losses.append(cross_entropy(logits, targets) * len(targets))
         correct += (logits.argmax(axis=1) == y[start:start + batch_size]).sum()
     return float(np.sum(losses) / len(x)), float(correct / len(x))
@@ -117,7 +119,7 @@ def train(params, x_train, y_train, x_val, y_val, epochs, optimizer, learning_ra
     "loss", "accuracy", "val_loss", "val_accuracy" to one value per epoch, as Keras' History does.
     """
     rng = np.random.default_rng(seed)
-    targets = np.eye(params["b2"].size, dtype=x_train.dtype)[y_train]
+    targets = one_hot(y_train, params["b2"].size)
     steps_per_epoch = int(np.ceil(len(x_train) / batch_size))
     total_steps, step = epochs * steps_per_epoch, 0
     history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}

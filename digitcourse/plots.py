@@ -66,6 +66,46 @@ def show_digits(images, labels=None, predicted=None, probs=None, ncols: int = 10
     return fig
 
 
+def show_predictions(images, labels, probs, correct: bool, n: int = 10, ncols: int = 10):
+    """Draw a classifier's predictions: the first ``n`` it got right, or the ``n`` mistakes it was
+    most confident about.
+
+    Parameters
+    ----------
+    images : array-like, shape (N, 28, 28)
+        The images, as :func:`show_digits` takes them.
+    labels : array-like of int, shape (N,)
+        True digits.
+    probs : array-like of float, shape (N, 10)
+        Predicted probabilities (softmax outputs), each row summing to 1.
+    correct : bool
+        ``True``: the first ``n`` correctly classified images, in data order. ``False``: the ``n``
+        misclassified images with the highest predicted probability, most confident first.
+    n, ncols : int
+        Number of images, and images per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If no image qualifies (no correct prediction, or no mistake).
+    """
+    labels, probs = np.asarray(labels), np.asarray(probs)
+    predicted, confidence = probs.argmax(axis=1), probs.max(axis=1)
+    if correct:
+        chosen = np.flatnonzero(predicted == labels)[:n]
+    else:
+        wrong = np.flatnonzero(predicted != labels)
+        chosen = wrong[np.argsort(-confidence[wrong])][:n]
+    if len(chosen) == 0:
+        raise ValueError(f"no {'correct' if correct else 'wrong'} prediction to show.")
+    return show_digits(np.asarray(images)[chosen], labels=labels[chosen], predicted=predicted[chosen],
+                       probs=confidence[chosen], ncols=ncols)
+
+
 def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]],
                  metrics: Sequence[str] = ("loss", "accuracy")):
     """Plot training and validation curves of one or more runs, one panel per metric.

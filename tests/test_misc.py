@@ -54,3 +54,16 @@ def test_model_path_is_outside_the_repository_and_names_the_mode(tmp_path, monke
     assert dc.storage.model_path("mlp", dc.mode.FULL).name == "mlp-full.keras"
     with pytest.raises(ValueError, match="model name"):
         dc.storage.model_path("../mlp")
+
+
+def test_show_predictions_picks_first_right_and_most_confident_wrong():
+    images = np.arange(4 * 784, dtype=np.uint8).reshape(4, 28, 28)
+    labels = np.array([0, 1, 2, 3])
+    probs = np.full((4, 10), 0.0)
+    probs[0, 0], probs[1, 5], probs[2, 2], probs[3, 7] = 1.0, 0.6, 1.0, 0.9  # 1 and 3 are wrong
+    right = dc.plots.show_predictions(images, labels, probs, correct=True)
+    assert [ax.get_title() for ax in right.axes if ax.get_title()] == ["0 → 0 (100.0%)", "2 → 2 (100.0%)"]
+    wrong = dc.plots.show_predictions(images, labels, probs, correct=False, n=1)
+    assert [ax.get_title() for ax in wrong.axes if ax.get_title()] == ["3 → 7 (90.0%)"]
+    with pytest.raises(ValueError, match="no wrong prediction"):
+        dc.plots.show_predictions(images[:1], labels[:1], probs[:1], correct=False)
