@@ -1,4 +1,4 @@
-"""Figures that several chapters draw: grids of digits and training curves."""
+"""Figures that several chapters draw: grids of digits, training curves, confusion matrices."""
 
 from __future__ import annotations
 
@@ -145,3 +145,58 @@ def plot_history(histories: Mapping[str, Mapping[str, Sequence[float]]],
     axes.flat[0].legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def plot_confusion_matrix(y_true, y_pred, normalize: bool = False, ax=None):
+    """Draw the confusion matrix of a 10-class prediction as an annotated seaborn heatmap.
+
+    Row ``i``, column ``j`` counts the images of digit ``i`` predicted as ``j`` (scikit-learn's
+    ``confusion_matrix``), so correct predictions lie on the diagonal. With counts, the colour
+    scale stops at the largest off-diagonal count, so that the mistakes stand out (the diagonal
+    saturates); with ``normalize=True`` each row is divided by its sum and shown in percent: the
+    diagonal is then each digit's recall.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of int, shape (N,)
+        True and predicted digits, in ``[0, 9]``.
+    normalize : bool
+        Show each row as percentages of that digit's images instead of counts.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new 6 x 5 inch figure if omitted.
+
+    Returns
+    -------
+    numpy.ndarray, shape (10, 10)
+        The matrix drawn: int64 counts, or float64 row percentages in ``[0, 100]``.
+
+    Raises
+    ------
+    ValueError
+        If the lengths differ or a digit lies outside ``[0, 9]``.
+    """
+    import seaborn as sns
+    from sklearn.metrics import confusion_matrix
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true has shape {y_true.shape} but y_pred has {y_pred.shape}.")
+    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
+        if y.size and (y.min() < 0 or y.max() > 9):
+            raise ValueError(f"{name} must hold digits 0-9, found {y.min()}..{y.max()}.")
+    matrix = confusion_matrix(y_true, y_pred, labels=np.arange(10))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 5))
+    if normalize:
+        rows = matrix.sum(axis=1, keepdims=True)
+        matrix = 100 * matrix / np.maximum(rows, 1)
+        sns.heatmap(matrix, annot=True, fmt=".1f", cmap="Blues", vmin=0, vmax=100, square=True,
+                    annot_kws={"fontsize": 7}, cbar_kws={"label": "% of the true digit"}, ax=ax)
+    else:
+        off_diagonal = matrix[~np.eye(10, dtype=bool)]
+        sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", vmin=0,
+                    vmax=max(int(off_diagonal.max()), 1), square=True, annot_kws={"fontsize": 7},
+                    cbar_kws={"label": "images (scale stops at the largest mistake)"}, ax=ax)
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    return matrix

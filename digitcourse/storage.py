@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+
+import numpy as np
 
 from digitcourse.mode import Mode, current_mode
 
@@ -39,3 +42,67 @@ def model_path(name: str, mode: Mode | None = None) -> Path:
     folder = Path(os.environ.get(ENV_VAR) or Path.home() / ".cache" / "digitcourse" / "models")
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{name}-{mode.name}.keras"
+
+
+def save_model(model, name: str, info: dict, mode: Mode | None = None) -> Path:
+    """Save a trained model under ``name`` with facts about its training, for later chapters.
+
+    A Keras model goes to :func:`model_path` (``.keras``); chapter 3's NumPy network, a dict of
+    arrays, to the same path with the suffix ``.npz``. ``info`` (JSON-serializable, e.g.
+    ``{"train_seconds": 84.2, "epochs": 10}``) goes beside it with the suffix ``.json``. Each file
+    is written under a temporary name and then renamed, so an interrupted save never leaves a
+    half-written model for a later chapter to load.
+
+    Parameters
+    ----------
+    model : keras.Model or dict of str to numpy.ndarray
+    name : str
+        As for :func:`model_path`.
+    info : dict
+        Facts about the training run.
+    mode : Mode, optional
+        Defaults to :func:`digitcourse.mode.current_mode`.
+
+    Returns
+    -------
+    pathlib.Path
+        The model's path.
+    """
+    path = model_path(name, mode)
+    if isinstance(model, dict):
+        path = path.with_suffix(".npz")
+        partial = path.with_name(f"{path.stem}.partial.npz")
+        np.savez(partial, **model)
+    else:
+        partial = path.with_name(f"{path.stem}.partial.keras")
+        model.save(partial)
+    info_partial = path.with_name(f"{path.stem}.partial.json")
+    info_partial.write_text(json.dumps(info, indent=1))
+    os.replace(partial, path)
+    os.replace(info_partial, path.with_suffix(".json"))
+    return path
+
+
+def load_model(name: str, mode: Mode | None = None):
+    """Load what :func:`save_model` saved under ``name`` in ``mode``.
+
+    Returns
+    -------
+    (keras.Model or dict of numpy.ndarray, dict) or None
+        The model (a dict of arrays for a ``.npz`` file) and its ``info``; ``None`` if no complete
+        model was saved (the chapter that trains it has not run in this mode), so that the caller
+        can train one.
+    """
+    path = model_path(name, mode)
+    info_path = path.with_suffix(".json")
+    if not info_path.exists():
+        return None
+    info = json.loads(info_path.read_text())
+    if path.with_suffix(".npz").exists():
+        with np.load(path.with_suffix(".npz")) as arrays:
+            return dict(arrays), info
+    if path.exists():
+        import keras
+
+        return keras.models.load_model(path), info
+    return None

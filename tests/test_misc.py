@@ -67,3 +67,27 @@ def test_show_predictions_picks_first_right_and_most_confident_wrong():
     assert [ax.get_title() for ax in wrong.axes if ax.get_title()] == ["3 → 7 (90.0%)"]
     with pytest.raises(ValueError, match="no wrong prediction"):
         dc.plots.show_predictions(images[:1], labels[:1], probs[:1], correct=False)
+
+
+def test_plot_confusion_matrix_counts_and_row_percentages():
+    y_true = np.array([0, 0, 0, 1, 1, 9])
+    y_pred = np.array([0, 0, 1, 1, 1, 4])
+    counts = dc.plots.plot_confusion_matrix(y_true, y_pred)
+    assert counts.shape == (10, 10) and counts[0, 0] == 2 and counts[0, 1] == 1 and counts[9, 4] == 1
+    assert counts.sum() == len(y_true)
+    percent = dc.plots.plot_confusion_matrix(y_true, y_pred, normalize=True)
+    assert np.isclose(percent[0, 0], 200 / 3) and percent[9, 4] == 100 and percent[5].sum() == 0
+    with pytest.raises(ValueError, match="digits 0-9"):
+        dc.plots.plot_confusion_matrix([0, 10], [0, 1])
+
+
+def test_save_and_load_model_round_trip_numpy_params(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITCOURSE_MODELS", str(tmp_path))
+    assert dc.storage.load_model("net", dc.mode.QUICK) is None
+    params = {"W1": np.arange(6.0).reshape(2, 3), "b1": np.zeros(3)}
+    path = dc.storage.save_model(params, "net", {"epochs": 3}, dc.mode.QUICK)
+    assert path.name == "net-quick.npz"
+    loaded, info = dc.storage.load_model("net", dc.mode.QUICK)
+    assert info == {"epochs": 3} and np.array_equal(loaded["W1"], params["W1"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net-quick.json", "net-quick.npz"]
+    assert dc.storage.load_model("net", dc.mode.FULL) is None

@@ -1,0 +1,399 @@
+"""Turn a real image of one handwritten digit into an MNIST-style 28 x 28 image (chapter 7).
+
+MNIST's digits are light strokes on a black background; each was scaled to fit a 20 x 20 pixel box
+keeping its aspect ratio (anti-aliased, hence the gray levels), then placed in a 28 x 28 image so that
+its centre of mass lies at the centre (LeCun, Cortes & Burges, "The MNIST database",
+http://yann.lecun.com/exdb/mnist/). A photo of dark ink on paper, resized whole to 28 x 28, looks
+nothing like that. :func:`to_mnist` applies the same procedure to any image, one small step at a
+time; each step is a public function so that chapter 7 can show it.
+
+Everything is computed with Pillow and ``scipy.ndimage``; nothing is written to disk. Importing this
+module does not import TensorFlow (only :func:`predict` needs a model).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.ndimage as ndi
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+#: Side of MNIST's images, and of the box the digit is scaled into (pixels).
+MNIST_SIZE, BOX_SIZE = 28, 20
+#: Where MNIST puts the centre of mass: (row, column) in pixel indices (measured mean over the
+#: training set: 14.00, 14.01).
+MNIST_CENTER = (14.0, 14.0)
+#: Median stroke width of MNIST's digits in pixels, measured as :func:`stroke_width` does.
+MNIST_STROKE_WIDTH = 3.0
+#: Images are first reduced so that their longest side is at most this many pixels (a 12-megapixel
+#: photo holds far more detail than a 20-pixel digit needs, and the filters run in milliseconds).
+WORK_SIZE = 400
+#: Smaller images are first enlarged so that their longest side is at least this many pixels, so
+#: that the filters below work at one scale (sklearn's 8 x 8 digits, MNIST's own 28 x 28 images).
+MIN_WORK_SIZE = 112
+#: The smallest image side that can hold a recognisable digit (pixels).
+MIN_SIZE = 8
+
+
+class NoInkError(ValueError):
+    """The image holds no digit: it is blank, uniform, or its strokes are too faint to find."""
+
+
+@dataclass(frozen=True)
+class Steps:
+    """Every intermediate image of :func:`to_mnist`, float32 in [0, 1], for display."""
+
+    gray: np.ndarray      #: grayscale, as loaded (any polarity), (H, W), resized to the working size
+    ink: np.ndarray       #: polarity fixed: light ink on dark background, (H, W)
+    levelled: np.ndarray  #: background removed and threshold applied, ink stretched to [0, 1], (H, W)
+    cropped: np.ndarray   #: cropped to the ink's bounding box, strokes widened if too thin, (h, w)
+    boxed: np.ndarray     #: scaled so that its longest side is 20 px, (<= 20, <= 20)
+    mnist: np.ndarray     #: in 28 x 28, centre of mass at the centre, (28, 28)
+    inverted: bool        #: whether the image was dark ink on a light background
+
+
+def load_image(source) -> Image.Image:
+    """Open ``source`` as a Pillow image, upright according to its EXIF orientation.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, PIL.Image.Image or numpy.ndarray
+        A path to an image file (PNG, JPEG, ... anything Pillow reads), a Pillow image, or an array
+        of shape (H, W) (grayscale), (H, W, 1), (H, W, 3) (RGB) or (H, W, 4) (RGBA), of dtype
+        uint8 [0, 255], uint16 [0, 65535], bool, or float in [0, 1].
+
+    Returns
+    -------
+    PIL.Image.Image
+        Fully loaded, rotated or mirrored as its EXIF ``Orientation`` tag says (phones store
+        photos sideways and set this tag).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the path does not exist.
+    ValueError
+        If the file is not an image Pillow can read, is truncated or corrupt, or the array has an
+        unsupported shape, dtype or values (NaN, outside the range of its dtype).
+    TypeError
+        If ``source`` is none of the above.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"no such image file: {path!r}; check the path and the working directory.")
+        if os.path.isdir(path):
+            raise ValueError(f"{path!r} is a folder; pass the path of one image file.")
+        try:
+            with Image.open(path) as image:
+                image.load()
+                image = ImageOps.exif_transpose(image)
+        except UnidentifiedImageError:
+            raise ValueError(f"{path!r} is not an image file that Pillow can read "
+                             "(PNG, JPEG, GIF, BMP, TIFF, WebP, ...).") from None
+        except (OSError, SyntaxError) as error:
+            raise ValueError(f"{path!r} could not be decoded, it is probably truncated or corrupt "
+                             f"({error}); save or download it again.") from None
+        return image
+    if isinstance(source, Image.Image):
+        try:
+            source.load()
+        except (OSError, SyntaxError) as error:
+            raise ValueError(f"the image could not be decoded, it is probably truncated or corrupt ({error}).") from None
+        return ImageOps.exif_transpose(source)
+    if isinstance(source, np.ndarray):
+        return Image.fromarray(_array_to_uint8(source))
+    raise TypeError(f"expected a file path, a PIL image or a NumPy array, got {type(source).__name__}.")
+
+
+def _array_to_uint8(array: np.ndarray) -> np.ndarray:
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[:, :, 0]
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
+        raise ValueError(f"an image array must have shape (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), "
+                         f"got {array.shape}; for several images, pass a list.")
+    if array.dtype == bool:
+        return array.astype(np.uint8) * 255
+    if np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all():
+            raise ValueError("the image array contains NaN or infinite values.")
+        if array.size and (array.min() < 0 or array.max() > 1):
+            raise ValueError(f"a float image array must lie in [0, 1], got [{array.min():.3g}, {array.max():.3g}]; "
+                             "for 0-255 values, convert it with .astype(np.uint8).")
+        return np.round(array * 255).astype(np.uint8)
+    if array.dtype == np.uint8:
+        return array
+    if np.issubdtype(array.dtype, np.integer):
+        top = 65535 if array.dtype == np.uint16 or (array.size and array.max() > 255) else 255
+        if array.size and (array.min() < 0 or array.max() > top):
+            raise ValueError(f"integer pixel values must lie in [0, {top}], got [{array.min()}, {array.max()}].")
+        return np.round(array.astype(np.float64) * (255 / top)).astype(np.uint8)
+    raise ValueError(f"unsupported image dtype {array.dtype}.")
+
+
+def to_grayscale(image: Image.Image) -> np.ndarray:
+    """Grayscale brightness of ``image``, float32 (H, W) in [0, 1], its longest side brought into
+    [MIN_WORK_SIZE, WORK_SIZE] pixels (Lanczos, aspect ratio kept).
+
+    Transparent pixels are composited onto a background that contrasts with the opaque ones: onto
+    white when the opaque pixels (the drawing) are dark, onto black when they are light. Drawing
+    apps often save a digit as strokes on a fully transparent background whose hidden colour is
+    arbitrary; this keeps the strokes visible either way.
+
+    Raises
+    ------
+    ValueError
+        If the image is smaller than MIN_SIZE pixels on a side.
+    """
+    if min(image.size) < MIN_SIZE:
+        raise ValueError(f"the image is {image.size[0]} x {image.size[1]} pixels, too small to hold a digit "
+                         f"(at least {MIN_SIZE} x {MIN_SIZE} needed).")
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        image = Image.fromarray(_array_to_uint8(np.asarray(image).astype(np.uint16)))
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    if has_alpha:
+        rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255
+        alpha = rgba[:, :, 3]
+        gray = np.asarray(image.convert("RGBA").convert("L"), dtype=np.float32) / 255
+        opaque = alpha > 0.5
+        background = 1.0 if (not opaque.any() or np.median(gray[opaque]) < 0.5) else 0.0
+        gray = alpha * gray + (1 - alpha) * background
+        image = Image.fromarray(np.round(gray * 255).astype(np.uint8))
+    else:
+        image = image.convert("L")
+    if not MIN_WORK_SIZE <= max(image.size) <= WORK_SIZE:
+        scale = (WORK_SIZE if max(image.size) > WORK_SIZE else MIN_WORK_SIZE) / max(image.size)
+        size = (max(1, round(image.size[0] * scale)), max(1, round(image.size[1] * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return np.asarray(image, dtype=np.float32) / 255
+
+
+def fix_polarity(gray: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Return the image as light ink on a dark background, as MNIST stores digits.
+
+    The background is whatever most pixels are, so the median brightness decides: above 0.5 the
+    image is dark ink on a light background (paper, a scan, most drawing apps) and is inverted.
+
+    Returns
+    -------
+    (numpy.ndarray, bool)
+        float32 (H, W) in [0, 1], and whether it was inverted.
+    """
+    inverted = bool(np.median(gray) > 0.5)
+    return (1 - gray if inverted else gray).astype(np.float32), inverted
+
+
+def level_background(ink: np.ndarray, min_contrast: float = 0.08) -> np.ndarray:
+    """Remove uneven background (shadows, paper texture, vignetting) and keep only the strokes.
+
+    1. The background is estimated by a morphological opening (``scipy.ndimage.grey_opening``)
+       with a window a quarter of the image's shorter side: it erases bright structures narrower
+       than the window (the strokes) and keeps slow variations (lighting); it is subtracted.
+    2. A light median filter (3 x 3) removes salt-and-pepper texture.
+    3. The threshold separating ink from background is Otsu's (it maximizes the between-class
+       variance of the histogram; N. Otsu, IEEE Trans. SMC 9(1), 1979), but at least
+       ``min_contrast``, and at least a third of the strong ink level (the 99th percentile): faint
+       texture never counts as ink. Pixels below it become 0.
+    4. Connected specks much smaller than the largest stroke (under 5% of its area) are erased.
+    5. The remaining ink is stretched so that the strong ink level is 1, as in MNIST where stroke
+       centres are saturated.
+
+    Parameters
+    ----------
+    ink : numpy.ndarray, float32 (H, W) in [0, 1]
+        Light ink on a dark background (:func:`fix_polarity`).
+    min_contrast : float
+        Smallest difference from the background, in [0, 1], that counts as ink.
+
+    Returns
+    -------
+    numpy.ndarray, float32 (H, W) in [0, 1]
+        0 on the background, up to 1 in the strokes.
+
+    Raises
+    ------
+    NoInkError
+        If no pixel stands out from the background by ``min_contrast``: a blank or uniform image,
+        or strokes too faint to find.
+    """
+    window = max(3, min(ink.shape) // 4)
+    background = ndi.grey_opening(ink, size=(window, window))
+    levelled = ndi.median_filter(np.clip(ink - background, 0, 1), size=3)
+    strong = float(np.percentile(levelled, 99.5))
+    if strong < min_contrast:
+        raise NoInkError(f"no ink found: nothing in the image differs from its background by more than "
+                         f"{strong:.3f} (at least {min_contrast} needed). Is it blank, or are the strokes "
+                         "too faint? Photograph a darker pen in even light.")
+    threshold = max(_otsu(levelled), min_contrast, strong / 3)
+    mask = levelled > threshold
+    labels, count = ndi.label(mask)
+    if count > 1:
+        sizes = ndi.sum_labels(mask, labels, index=np.arange(1, count + 1))
+        keep = np.flatnonzero(sizes >= 0.05 * sizes.max()) + 1
+        mask = np.isin(labels, keep)
+    return np.where(mask, np.clip(levelled / strong, 0, 1), 0).astype(np.float32)
+
+
+def _otsu(image: np.ndarray, bins: int = 256) -> float:
+    """Otsu's threshold of the values in ``image`` (in [0, 1])."""
+    counts, edges = np.histogram(image, bins=bins, range=(0, 1))
+    centers = (edges[:-1] + edges[1:]) / 2
+    weight0 = np.cumsum(counts)
+    weight1 = weight0[-1] - weight0
+    mean0 = np.cumsum(counts * centers) / np.maximum(weight0, 1)
+    mean1 = (np.sum(counts * centers) - np.cumsum(counts * centers)) / np.maximum(weight1, 1)
+    return float(centers[np.argmax(weight0 * weight1 * (mean0 - mean1) ** 2)])
+
+
+def crop_to_ink(levelled: np.ndarray) -> np.ndarray:
+    """Crop to the bounding box of the ink (the non-zero pixels of :func:`level_background`).
+
+    Raises
+    ------
+    NoInkError
+        If there is no ink.
+    """
+    rows, cols = np.nonzero(levelled)
+    if len(rows) == 0:
+        raise NoInkError("no ink found in the image.")
+    return levelled[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """Typical stroke width of a digit in pixels: 4 x the mean distance of an ink pixel (above 0.5)
+    to the background, minus 2 (exact for a straight stroke, from ``scipy.ndimage.distance_transform_edt``).
+    Returns 0 for an image without such pixels."""
+    mask = ink > 0.5
+    if not mask.any():
+        return 0.0
+    return float(max(4 * ndi.distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1][mask].mean() - 2, 1.0))
+
+
+def widen_thin_strokes(cropped: np.ndarray, box_size: int = BOX_SIZE) -> np.ndarray:
+    """Thicken strokes that would be thinner than MNIST's once the digit is scaled to ``box_size``.
+
+    A digit drawn with a fine pen on a large image becomes a faint, broken line when scaled down to
+    20 pixels. The stroke width is measured (:func:`stroke_width`), and if it would be under
+    ``MNIST_STROKE_WIDTH`` pixels after scaling, the strokes are widened by a grey dilation with a
+    disk (``scipy.ndimage.grey_dilation``). Thick strokes are left alone.
+    """
+    scale = box_size / max(cropped.shape)
+    missing = MNIST_STROKE_WIDTH / scale - stroke_width(cropped)
+    radius = int(round(missing / 2))
+    if radius < 1:
+        return cropped
+    padded = np.pad(cropped, radius)
+    y, x = np.mgrid[-radius:radius + 1, -radius:radius + 1]
+    return ndi.grey_dilation(padded, footprint=x**2 + y**2 <= radius**2).astype(np.float32)
+
+
+def fit_in_box(cropped: np.ndarray, box_size: int = BOX_SIZE) -> np.ndarray:
+    """Scale the cropped digit so that its longer side is ``box_size`` pixels, keeping the aspect
+    ratio, with Pillow's anti-aliased Lanczos filter. Float32, values clipped to [0, 1]."""
+    height, width = cropped.shape
+    scale = box_size / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    resized = Image.fromarray(cropped.astype(np.float32)).resize(size, Image.Resampling.LANCZOS)
+    return np.clip(np.asarray(resized), 0, 1).astype(np.float32)
+
+
+def center_by_mass(boxed: np.ndarray, size: int = MNIST_SIZE) -> np.ndarray:
+    """Place the digit in a ``size`` x ``size`` image with its centre of mass at MNIST_CENTER.
+
+    The digit is first pasted in the middle, then translated by the whole number of pixels that
+    moves its centre of mass (``scipy.ndimage.center_of_mass``) closest to the centre.
+    """
+    canvas = np.zeros((size, size), dtype=np.float32)
+    top, left = (size - boxed.shape[0]) // 2, (size - boxed.shape[1]) // 2
+    canvas[top:top + boxed.shape[0], left:left + boxed.shape[1]] = boxed
+    row, col = ndi.center_of_mass(canvas)
+    shift = (int(round(MNIST_CENTER[0] - row)), int(round(MNIST_CENTER[1] - col)))
+    return ndi.shift(canvas, shift, order=0, mode="constant", cval=0.0)
+
+
+def to_mnist(source, return_steps: bool = False):
+    """Turn an image of one handwritten digit into an MNIST-style image.
+
+    Steps: :func:`load_image` (EXIF orientation), :func:`to_grayscale` (alpha composited),
+    :func:`fix_polarity`, :func:`level_background` (shadows and texture removed, threshold),
+    :func:`crop_to_ink`, :func:`widen_thin_strokes`, :func:`fit_in_box` (20 px, aspect ratio kept),
+    :func:`center_by_mass` (28 x 28).
+
+    Parameters
+    ----------
+    source : str, os.PathLike, PIL.Image.Image or numpy.ndarray
+        One image, as :func:`load_image` takes it: a photo, a scan or a drawing, any size.
+    return_steps : bool
+        Also return every intermediate image (a :class:`Steps`).
+
+    Returns
+    -------
+    numpy.ndarray, float32 (28, 28) in [0, 1]
+        Light digit on black, like ``normalize(x_test[i])``. Add the batch or channel axes the
+        models need with ``digitcourse.preprocess`` (``flatten_images``, ``add_channel_axis``).
+        With ``return_steps``, the pair ``(image, steps)``.
+
+    Raises
+    ------
+    FileNotFoundError, TypeError, ValueError
+        From :func:`load_image` (missing file, not an image, truncated, bad array) and
+        :func:`to_grayscale` (too small).
+    NoInkError
+        A ``ValueError``: the image is blank or uniform, or its strokes are too faint.
+    """
+    gray = to_grayscale(load_image(source))
+    ink, inverted = fix_polarity(gray)
+    levelled = level_background(ink)
+    cropped = widen_thin_strokes(crop_to_ink(levelled))
+    boxed = fit_in_box(cropped)
+    mnist = center_by_mass(boxed)
+    if not return_steps:
+        return mnist
+    return mnist, Steps(gray, ink, levelled, cropped, boxed, mnist, inverted)
+
+
+def predict(model, sources, top: int = 3):
+    """Predict the digit in one image or in several, with the ``top`` most probable classes.
+
+    Parameters
+    ----------
+    model : keras.Model or dict of numpy.ndarray
+        One of the course's models (``digitcourse.zoo.load_or_train``).
+    sources : one image, or a list or tuple of images
+        Each as :func:`to_mnist` takes it; every image goes through :func:`to_mnist`.
+    top : int
+        Number of classes to return per image, in [1, 10].
+
+    Returns
+    -------
+    list of (int, float), or a list of such lists
+        For one image, ``[(digit, probability), ...]``, most probable first; for a list or tuple of
+        images, one such list per image.
+
+    Raises
+    ------
+    ValueError
+        If ``top`` is outside [1, 10], the list is empty, or an image is rejected by :func:`to_mnist`
+        (the message names the image's position in the list).
+    """
+    from digitcourse.zoo import predict_probs
+
+    if not 1 <= top <= 10:
+        raise ValueError(f"top must be between 1 and 10, got {top}.")
+    single = not isinstance(sources, (list, tuple))
+    items = [sources] if single else list(sources)
+    if not items:
+        raise ValueError("no images to predict: the list is empty.")
+    images = []
+    for position, item in enumerate(items):
+        try:
+            images.append(to_mnist(item))
+        except (ValueError, FileNotFoundError) as error:
+            if single:
+                raise
+            raise type(error)(f"image {position}: {error}") from None
+    probs = predict_probs(model, np.stack(images))
+    ranked = [[(int(d), float(p[d])) for d in np.argsort(-p, kind="stable")[:top]] for p in probs]
+    return ranked[0] if single else ranked

@@ -1,0 +1,187 @@
+"""The MNIST-style pipeline for real images: each step, whole images, and every bad input."""
+
+import io
+
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+from PIL import Image
+
+from digitcourse import handwriting as hw
+
+
+@pytest.fixture(scope="module")
+def digit(mnist):
+    """A real MNIST test digit (a 7), float32 in [0, 1], light on dark."""
+    return mnist["x_test"][0].astype(np.float32) / 255
+
+
+def photo_of(digit, size=(300, 400), at=(60, 40), zoom=8, seed=0):
+    """Dark ink on light, textured, unevenly lit paper: the digit scaled by ``zoom`` at ``at``."""
+    big = ndi.zoom(digit, zoom, order=1)
+    ink = np.zeros(size, dtype=np.float32)
+    ink[at[0]:at[0] + big.shape[0], at[1]:at[1] + big.shape[1]] = np.clip(big, 0, 1)
+    rng = np.random.default_rng(seed)
+    columns = np.linspace(0, 1, size[1])[None, :]
+    paper = 0.9 - 0.35 * columns + 0.03 * rng.standard_normal(size)
+    return np.clip(paper * (1 - 0.85 * ink), 0, 1).astype(np.float32)
+
+
+def similarity(a, b):
+    return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+
+
+def test_mnist_constants_match_the_data(mnist):
+    x = mnist["x_train"][:3000].astype(np.float32) / 255
+    centers = np.array([ndi.center_of_mass(image) for image in x])
+    assert np.allclose(centers.mean(axis=0), hw.MNIST_CENTER, atol=0.1)
+    widths = [hw.stroke_width(image) for image in x[:500]]
+    assert abs(np.median(widths) - hw.MNIST_STROKE_WIDTH) < 0.4
+
+
+def test_an_mnist_digit_passes_through_almost_unchanged(digit):
+    assert similarity(hw.to_mnist(digit), digit) > 0.9
+
+
+@pytest.mark.parametrize("dark_ink", [True, False])
+def test_polarity_is_detected_both_ways(digit, dark_ink):
+    image = 1 - digit if dark_ink else digit
+    ink, inverted = hw.fix_polarity(image)
+    assert inverted == dark_ink and np.allclose(ink, digit)
+    assert similarity(hw.to_mnist(image), digit) > 0.9
+
+
+def test_photo_with_shadow_and_texture_lands_centred_in_a_20_pixel_box(digit):
+    result, steps = hw.to_mnist(photo_of(digit), return_steps=True)
+    assert result.shape == (28, 28) and result.dtype == np.float32
+    assert 0 <= result.min() and result.max() <= 1 and steps.inverted
+    rows, cols = np.nonzero(result > 0.05)
+    assert max(rows.max() - rows.min(), cols.max() - cols.min()) + 1 <= hw.BOX_SIZE + 1
+    assert np.allclose(ndi.center_of_mass(result), hw.MNIST_CENTER, atol=0.6)
+    assert similarity(result, digit) > 0.85
+
+
+@pytest.mark.parametrize("at", [(10, 10), (60, 150), (150, 20)])
+def test_off_centre_digits_land_at_the_same_place(digit, at):
+    result = hw.to_mnist(photo_of(digit, at=at, zoom=5))
+    assert np.allclose(ndi.center_of_mass(result), hw.MNIST_CENTER, atol=0.6)
+    assert similarity(result, hw.to_mnist(digit)) > 0.85
+
+
+@pytest.mark.parametrize("zoom", [2, 5, 12])
+def test_scaled_digits_fill_the_same_box(digit, zoom):
+    boxed = hw.to_mnist(photo_of(digit, size=(420, 400), at=(5, 5), zoom=zoom), return_steps=True)[1].boxed
+    assert max(boxed.shape) == hw.BOX_SIZE
+
+
+def test_aspect_ratio_is_kept():
+    bar = np.zeros((200, 120), dtype=np.float32)
+    bar[20:180, 50:70] = 1  # a vertical bar, 160 x 20 pixels: aspect 8
+    boxed = hw.to_mnist(bar, return_steps=True)[1].boxed
+    assert boxed.shape[0] == hw.BOX_SIZE and 2 <= boxed.shape[1] <= 4  # 20 x 2.5, widened strokes aside
+
+
+def test_thin_strokes_are_widened_and_thick_ones_kept():
+    thin = np.zeros((300, 20), dtype=np.float32)
+    thin[:, 8:12] = 1  # a 4-pixel line, 300 long: 0.27 px wide once scaled to 20 px
+    widened = hw.widen_thin_strokes(thin)
+    assert hw.stroke_width(widened) * hw.BOX_SIZE / max(widened.shape) >= 2.5
+    thick = np.zeros((300, 80), dtype=np.float32)
+    thick[:, 10:70] = 1  # 60 pixels: 4 px once scaled
+    assert hw.widen_thin_strokes(thick) is thick
+
+
+def test_rgba_drawing_on_transparent_background(digit):
+    for rgb in (0, 255):  # the hidden colour of transparent pixels does not matter
+        rgba = np.zeros((280, 280, 4), dtype=np.uint8)
+        rgba[..., :3] = rgb
+        strokes = ndi.zoom(digit, 10, order=1) > 0.5
+        rgba[strokes] = (20, 20, 160, 255)  # dark blue ink, opaque
+        assert similarity(hw.to_mnist(Image.fromarray(rgba)), digit) > 0.85
+
+
+def test_exif_rotated_photo_is_turned_upright(digit, tmp_path):
+    upright = (photo_of(digit) * 255).astype(np.uint8)
+    stored = Image.fromarray(np.rot90(upright, k=-1).copy())  # the camera stored it turned
+    exif = stored.getexif()
+    exif[0x0112] = 8  # Orientation: rotate 90° counter-clockwise to display
+    path = tmp_path / "photo.jpg"
+    stored.save(path, exif=exif, quality=95)
+    assert hw.load_image(path).size == (upright.shape[1], upright.shape[0])
+    assert similarity(hw.to_mnist(path), hw.to_mnist(upright)) > 0.95
+
+
+@pytest.mark.parametrize("convert", [
+    lambda a: a,                                     # float32 in [0, 1]
+    lambda a: (a * 255).astype(np.uint8),            # uint8
+    lambda a: (a * 65535).astype(np.uint16),         # 16-bit scan
+    lambda a: np.repeat((a * 255).astype(np.uint8)[..., None], 3, axis=2),  # RGB
+    lambda a: Image.fromarray((a * 255).astype(np.uint8)).convert("RGB"),  # PIL RGB
+    lambda a: a > 0.5,                               # bool
+])
+def test_the_usual_image_types_are_accepted(digit, convert):
+    assert similarity(hw.to_mnist(convert(1 - digit)), digit) > 0.85
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such image file"):
+        hw.to_mnist(tmp_path / "nope.png")
+
+
+def test_not_an_image(tmp_path):
+    path = tmp_path / "notes.png"
+    path.write_text("this is not a PNG")
+    with pytest.raises(ValueError, match="not an image file"):
+        hw.to_mnist(path)
+
+
+def test_truncated_file(digit, tmp_path):
+    buffer = io.BytesIO()
+    Image.fromarray((photo_of(digit) * 255).astype(np.uint8)).save(buffer, format="PNG")
+    path = tmp_path / "cut.png"
+    path.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    with pytest.raises(ValueError, match="truncated or corrupt"):
+        hw.to_mnist(path)
+
+
+@pytest.mark.parametrize("blank", [np.zeros((60, 60)), np.ones((60, 60)), np.full((60, 60), 0.4),
+                                   np.random.default_rng(0).normal(0.8, 0.01, (60, 60)).clip(0, 1)])
+def test_images_without_ink(blank):
+    with pytest.raises(hw.NoInkError, match="no ink found"):
+        hw.to_mnist(blank)
+
+
+def test_image_too_small():
+    with pytest.raises(ValueError, match="too small to hold a digit"):
+        hw.to_mnist(np.zeros((5, 40)))
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    (np.zeros((2, 28, 28, 3)), ValueError, "pass a list"),
+    (np.full((28, 28), np.nan), ValueError, "NaN"),
+    (np.full((28, 28), 2.0), ValueError, r"\[0, 1\]"),
+    ("", FileNotFoundError, "no such image file"),
+    (42, TypeError, "file path, a PIL image or a NumPy array"),
+])
+def test_bad_arrays_and_arguments(bad, error, message):
+    with pytest.raises(error, match=message):
+        hw.to_mnist(bad)
+
+
+def test_predict_one_image_and_a_batch(digit):
+    class Fake:  # a stand-in model: its input shape says "MLP", its predictions are fixed
+        input_shape = (None, 784)
+
+        def predict(self, x, batch_size, verbose):
+            probs = np.full((len(x), 10), 0.02, dtype=np.float32)
+            probs[:, 7] = 0.82
+            return probs
+
+    one = hw.predict(Fake(), digit, top=2)
+    assert one[0] == (7, pytest.approx(0.82)) and one[1][1] == pytest.approx(0.02) and len(one) == 2
+    batch = hw.predict(Fake(), [digit, 1 - digit])
+    assert len(batch) == 2 and all(len(b) == 3 and b[0][0] == 7 for b in batch)
+    with pytest.raises(ValueError, match="image 1: no ink found"):
+        hw.predict(Fake(), [digit, np.zeros((40, 40))])
+    with pytest.raises(ValueError, match="top must be"):
+        hw.predict(Fake(), digit, top=0)
