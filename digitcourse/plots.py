@@ -151,10 +151,10 @@ def plot_confusion_matrix(y_true, y_pred, normalize: bool = False, ax=None):
     """Draw the confusion matrix of a 10-class prediction as an annotated seaborn heatmap.
 
     Row ``i``, column ``j`` counts the images of digit ``i`` predicted as ``j`` (scikit-learn's
-    ``confusion_matrix``), so correct predictions lie on the diagonal. With counts, the colour
-    scale stops at the largest off-diagonal count, so that the mistakes stand out (the diagonal
-    saturates); with ``normalize=True`` each row is divided by its sum and shown in percent: the
-    diagonal is then each digit's recall.
+    ``confusion_matrix``), so correct predictions lie on the diagonal. With ``normalize=True`` each
+    row is divided by its sum and shown in percent: the diagonal is then each digit's recall. The
+    colour scale stops at the largest off-diagonal value, so that the mistakes stand out (the
+    diagonal saturates).
 
     Parameters
     ----------
@@ -188,15 +188,12 @@ def plot_confusion_matrix(y_true, y_pred, normalize: bool = False, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 5))
     if normalize:
-        rows = matrix.sum(axis=1, keepdims=True)
-        matrix = 100 * matrix / np.maximum(rows, 1)
-        sns.heatmap(matrix, annot=True, fmt=".1f", cmap="Blues", vmin=0, vmax=100, square=True,
-                    annot_kws={"fontsize": 7}, cbar_kws={"label": "% of the true digit"}, ax=ax)
-    else:
-        off_diagonal = matrix[~np.eye(10, dtype=bool)]
-        sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", vmin=0,
-                    vmax=max(int(off_diagonal.max()), 1), square=True, annot_kws={"fontsize": 7},
-                    cbar_kws={"label": "images (scale stops at the largest mistake)"}, ax=ax)
+        matrix = 100 * matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    off_diagonal = matrix[~np.eye(10, dtype=bool)]
+    sns.heatmap(matrix, annot=True, fmt=".1f" if normalize else "d", cmap="Blues", vmin=0,
+                vmax=max(off_diagonal.max(), 1), square=True, annot_kws={"fontsize": 7}, ax=ax,
+                cbar_kws={"label": ("% of the true digit" if normalize else "images")
+                          + " (scale stops at the largest mistake)"})
     ax.set_xlabel("predicted digit")
     ax.set_ylabel("true digit")
     return matrix
