@@ -14,8 +14,11 @@ def glue(name: str, value) -> None:
     name : str
         Key used in the prose; unique within the book.
     value : object
-        A number or string, usually.
+        A number or string, usually. NumPy scalars are stored as the equivalent Python number,
+        so that the prose can format them (``{glue:text}`name:.2%```).
     """
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        value = value.item()
     try:
         from myst_nb import glue as myst_glue
     except ImportError:

@@ -1,7 +1,8 @@
 """Keras models that more than one place uses (a chapter and the benchmarks, or two chapters).
 
-Each function here is also printed in the chapter that teaches it, in a cell marked ``#@save``;
-``tests/test_notebooks.py`` fails when the two copies differ. Importing this module imports Keras.
+Each function here, except the benchmark's peer :func:`keras_simple_convnet`, is also printed in
+the chapter that teaches it, in a cell marked ``#@save``; ``tests/test_notebooks.py`` fails when
+the two copies differ. Importing this module imports Keras.
 """
 
 import math

@@ -91,3 +91,14 @@ def test_save_and_load_model_round_trip_numpy_params(tmp_path, monkeypatch):
     assert info == {"epochs": 3} and np.array_equal(loaded["W1"], params["W1"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net-quick.json", "net-quick.npz"]
     assert dc.storage.load_model("net", dc.mode.FULL) is None
+
+
+def test_glue_stores_numpy_scalars_as_python_numbers(monkeypatch):
+    recorded = {}
+    myst_nb = pytest.importorskip("myst_nb")
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: recorded.update({name: value}))
+    dc.glue("accuracy", np.float64(0.25))
+    dc.glue("errors", np.int64(3))
+    dc.glue("label", "5 taken for a 3")
+    assert recorded == {"accuracy": 0.25, "errors": 3, "label": "5 taken for a 3"}
+    assert type(recorded["accuracy"]) is float and type(recorded["errors"]) is int
