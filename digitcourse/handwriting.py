@@ -35,6 +35,8 @@ WORK_SIZE = 400
 MIN_WORK_SIZE = 112
 #: The smallest image side that can hold a recognisable digit (pixels).
 MIN_SIZE = 8
+#: Fewer pixels than this standing out from the background (at the working size) is no digit.
+MIN_INK_PIXELS = 12
 
 
 class NoInkError(ValueError):
@@ -152,6 +154,8 @@ def to_grayscale(image: Image.Image) -> np.ndarray:
                          f"(at least {MIN_SIZE} x {MIN_SIZE} needed).")
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
         image = Image.fromarray(_array_to_uint8(np.asarray(image).astype(np.uint16)))
+    elif image.mode == "F":  # 32-bit float pixels, taken to lie in [0, 1] as for arrays
+        image = Image.fromarray(_array_to_uint8(np.asarray(image)))
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     if has_alpha:
         rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255
@@ -194,10 +198,13 @@ def level_background(ink: np.ndarray, min_contrast: float = 0.08) -> np.ndarray:
     2. A light median filter (3 x 3) removes salt-and-pepper texture.
     3. The threshold separating ink from background is Otsu's (it maximizes the between-class
        variance of the histogram; N. Otsu, IEEE Trans. SMC 9(1), 1979), but at least
-       ``min_contrast``, and at least a third of the strong ink level (the 99th percentile): faint
-       texture never counts as ink. Pixels below it become 0.
-    4. Connected specks much smaller than the largest stroke (under 5% of its area) are erased.
-    5. The remaining ink is stretched so that the strong ink level is 1, as in MNIST where stroke
+       ``min_contrast``, and at least a third of the ink's level (the 90th percentile of the pixels
+       above ``min_contrast``, however small the digit is in the image): faint texture never
+       counts as ink. Pixels below it become 0.
+    4. Long shapes along a whole side of the image (the edge of the page, the table around it) are
+       erased when there is other ink, and so are connected specks much smaller than the largest
+       stroke (under 5% of its area).
+    5. The remaining ink is stretched so that the ink's level is 1, as in MNIST where stroke
        centres are saturated.
 
     Parameters
@@ -215,23 +222,32 @@ def level_background(ink: np.ndarray, min_contrast: float = 0.08) -> np.ndarray:
     Raises
     ------
     NoInkError
-        If no pixel stands out from the background by ``min_contrast``: a blank or uniform image,
-        or strokes too faint to find.
+        If fewer than MIN_INK_PIXELS pixels stand out from the background by ``min_contrast``: a
+        blank or uniform image, or strokes too faint to find.
     """
     window = max(3, min(ink.shape) // 2)
     background = ndi.grey_opening(ink, size=(window, window))
     levelled = ndi.median_filter(np.clip(ink - background, 0, 1), size=3)
-    strong = float(np.percentile(levelled, 99.5))
-    if strong < min_contrast:
+    candidates = levelled[levelled > min_contrast]
+    if candidates.size < MIN_INK_PIXELS:
         raise NoInkError(f"no ink found: nothing in the image differs from its background by more than "
-                         f"{strong:.3f} (at least {min_contrast} needed). Is it blank, or are the strokes "
-                         "too faint? Photograph a darker pen in even light.")
+                         f"{levelled.max():.3f} over more than a few pixels (at least {min_contrast} needed). "
+                         "Is it blank, or are the strokes too faint? Photograph a darker pen in even light.")
+    strong = float(np.percentile(candidates, 90))  # the level of the ink, however little of it there is
     threshold = max(_otsu(levelled), min_contrast, strong / 3)
     mask = levelled > threshold
     labels, count = ndi.label(mask)
     if count > 1:
-        sizes = ndi.sum_labels(mask, labels, index=np.arange(1, count + 1))
-        keep = np.flatnonzero(sizes >= 0.05 * sizes.max()) + 1
+        index = np.arange(1, count + 1)
+        sizes = ndi.sum_labels(mask, labels, index=index)
+        edges = np.zeros(count, dtype=bool)  # shapes along a whole side: the edge of the page, a table
+        for number, (rows, cols) in zip(index, ndi.find_objects(labels)):
+            long = (rows.stop - rows.start >= 0.9 * mask.shape[0]) or (cols.stop - cols.start >= 0.9 * mask.shape[1])
+            touches = rows.start == 0 or cols.start == 0 or rows.stop == mask.shape[0] or cols.stop == mask.shape[1]
+            edges[number - 1] = long and touches
+        if edges.any() and sizes[~edges].sum() >= MIN_INK_PIXELS:
+            sizes[edges] = 0
+        keep = index[sizes >= max(0.05 * sizes.max(), 1)]
         mask = np.isin(labels, keep)
     return np.where(mask, np.clip(levelled / strong, 0, 1), 0).astype(np.float32)
 

@@ -74,6 +74,24 @@ def test_scaled_digits_fill_the_same_box(digit, zoom):
     assert max(boxed.shape) == hw.BOX_SIZE
 
 
+def test_a_small_digit_in_a_large_photo_is_found(digit):
+    photo = photo_of(digit, size=(1500, 2000), at=(900, 300), zoom=5)  # the digit covers 0.6% of it
+    assert similarity(hw.to_mnist(photo), hw.to_mnist(digit)) > 0.8
+
+
+def test_the_table_around_the_page_is_ignored(digit):
+    photo = photo_of(digit, size=(300, 400), at=(60, 120), zoom=7)
+    photo[:, :50] = 0.15  # a dark table along the left edge of the photo
+    photo[280:, :] = 0.1  # and along the bottom
+    assert similarity(hw.to_mnist(photo), hw.to_mnist(digit)) > 0.85
+
+
+def test_a_tightly_cropped_digit_touching_the_edges_is_kept(digit):
+    rows, cols = np.nonzero(digit)
+    tight = 1 - digit[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    assert similarity(hw.to_mnist(tight), hw.to_mnist(digit)) > 0.9
+
+
 def test_aspect_ratio_is_kept():
     bar = np.zeros((200, 120), dtype=np.float32)
     bar[20:180, 50:70] = 1  # a vertical bar, 160 x 20 pixels: aspect 8
@@ -118,6 +136,7 @@ def test_exif_rotated_photo_is_turned_upright(digit, tmp_path):
     lambda a: np.repeat((a * 255).astype(np.uint8)[..., None], 3, axis=2),  # RGB
     lambda a: Image.fromarray((a * 255).astype(np.uint8)).convert("RGB"),  # PIL RGB
     lambda a: a > 0.5,                               # bool
+    lambda a: Image.fromarray(a.astype(np.float32)),  # PIL 32-bit float
 ])
 def test_the_usual_image_types_are_accepted(digit, convert):
     assert similarity(hw.to_mnist(convert(1 - digit)), digit) > 0.85
