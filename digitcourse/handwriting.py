@@ -158,9 +158,9 @@ def to_grayscale(image: Image.Image) -> np.ndarray:
         image = Image.fromarray(_array_to_uint8(np.asarray(image)))
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     if has_alpha:
-        rgba = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255
-        alpha = rgba[:, :, 3]
-        gray = np.asarray(image.convert("RGBA").convert("L"), dtype=np.float32) / 255
+        rgba = image.convert("RGBA")
+        alpha = np.asarray(rgba, dtype=np.float32)[:, :, 3] / 255
+        gray = np.asarray(rgba.convert("L"), dtype=np.float32) / 255
         opaque = alpha > 0.5
         background = 1.0 if (not opaque.any() or np.median(gray[opaque]) < 0.5) else 0.0
         gray = alpha * gray + (1 - alpha) * background
