@@ -4,14 +4,10 @@ Importing it is light: NumPy and Matplotlib, never TensorFlow. Functions that ne
 (``set_seed``, ``digitcourse.models``, the Keras download in ``load_mnist``) import it themselves.
 """
 
-import os
+from digitcourse import quiet
 
-# TensorFlow's C++ core writes its start-up messages (oneDNN, CUDA probing, absl's "All log messages
-# before absl::InitializeLog()") straight to the process's stderr, which Jupyter shows in the page.
-# They are read once, when TensorFlow is first imported, so this must run before that: chapters
-# import digitcourse before Keras. Python warnings and exceptions are untouched, and a value the user
-# has set is kept. https://www.tensorflow.org/api_docs/python/tf/get_logger (TF_CPP_MIN_LOG_LEVEL)
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Before anything imports TensorFlow: keep its C++ start-up log out of the page (see digitcourse.quiet).
+quiet.install()
 
 from digitcourse import data, mode, plots, preprocess, storage  # noqa: E402
 from digitcourse.book import glue  # noqa: E402
