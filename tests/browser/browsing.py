@@ -1,0 +1,100 @@
+"""Helpers for the browser tests: find Chromium, skip or fail, answer CDN requests offline, open a
+page and record what went wrong. The fixtures that use them are in ``conftest.py``."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BROWSER_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-background-networking",  # no calls home: the network is closed
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+INSTALL_HINT = ("Install a browser for these tests: `apt-get install chromium` (Debian/Ubuntu) and "
+                "`pip install -r requirements.txt` (Playwright for Python), or set CHROMIUM to the "
+                "path of a Chromium or Chrome binary.")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def skip_or_fail(reason: str):
+    """Skip locally; fail under CI=true, where a missing prerequisite must not pass silently."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: browser tests never skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    """The browser binary: $CHROMIUM, else `chromium` (Debian) or `chromium-browser` on PATH."""
+    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+class Cdn:
+    """Answers requests to other hosts: from local folders for known CDN prefixes, else aborts.
+
+    Every aborted URL is recorded in :attr:`blocked`, so a test can tell a page that needs the
+    network from one that does not.
+    """
+
+    def __init__(self, local_origin: str):
+        self.local_origin = local_origin
+        self.prefixes: dict[str, Path] = {}
+        self.blocked: list[str] = []
+
+    def serve(self, url_prefix: str, folder: Path) -> None:
+        """Answer ``url_prefix + path`` with ``folder / path``."""
+        self.prefixes[url_prefix] = folder
+
+    def handle(self, route):
+        url = route.request.url
+        if url.startswith(self.local_origin) or url.startswith("data:"):
+            return route.continue_()
+        for prefix, folder in self.prefixes.items():
+            if url.startswith(prefix):
+                path = folder / url[len(prefix):].split("?")[0].split("#")[0]
+                if path.is_file():
+                    # CORS header: scripts loaded with Subresource Integrity are cross-origin requests.
+                    return route.fulfill(path=str(path), headers={"Access-Control-Allow-Origin": "*"})
+        self.blocked.append(url)
+        return route.abort()
+
+
+def open_recorded(browser, url: str, cdn: Cdn):
+    """Open ``url`` in a new context that reaches only ``cdn``'s local origin and prefixes.
+
+    Returns the context (close it when done), the page, and a record of what went wrong while it
+    loaded and afterwards: console errors, uncaught exceptions (``page_errors``), and requests to the
+    local origin that failed or answered an HTTP error (``failed``). Requests to other hosts that
+    ``cdn`` does not answer are in ``cdn.blocked``.
+    """
+    context = browser.new_context()
+    context.route(re.compile(r".*"), cdn.handle)
+    page = context.new_page()
+    record = {"console_errors": [], "page_errors": [], "failed": []}
+    local = cdn.local_origin
+    page.on("console", lambda msg: msg.type == "error" and record["console_errors"].append(
+        f"{msg.text} ({msg.location.get('url')})"))
+    page.on("pageerror", lambda error: record["page_errors"].append(str(error)))
+    page.on("requestfailed", lambda request: request.url.startswith(local) and record["failed"].append(
+        f"{request.url}: {request.failure}"))
+    page.on("response", lambda response: response.url.startswith(local) and response.status >= 400
+            and record["failed"].append(f"{response.url}: HTTP {response.status}"))
+    page.goto(url, wait_until="load")
+    return context, page, record
+
+
