@@ -3,12 +3,16 @@ page and record what went wrong. The fixtures that use them are in ``conftest.py
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 BROWSER_ARGS = [
@@ -98,3 +102,45 @@ def open_recorded(browser, url: str, cdn: Cdn):
     return context, page, record
 
 
+# ---- the draw-a-digit widget (digitcourse.widget) ----
+
+#: Digits drawn as mouse strokes: each a list of strokes, each a polyline in canvas fractions (x, y).
+ARC = np.linspace(0, 2 * np.pi, 40)
+DRAWINGS = {
+    "1": [[(0.46, 0.3), (0.55, 0.2), (0.55, 0.82)]],
+    "7": [[(0.3, 0.22), (0.72, 0.22), (0.45, 0.82)]],
+    "0": [list(zip(0.5 + 0.17 * np.sin(ARC), 0.5 - 0.3 * np.cos(ARC)))],
+    "4": [[(0.62, 0.82), (0.62, 0.2), (0.3, 0.6), (0.75, 0.6)]],
+    "2": [[*zip(0.5 - 0.18 * np.cos(ARC[:18] * 0.6), 0.33 - 0.13 * np.sin(ARC[:18] * 0.6)),
+           (0.3, 0.8), (0.74, 0.8)]],
+    "3": [[*zip(0.48 + 0.17 * np.sin(ARC[:20] * 0.8), 0.35 - 0.14 * np.cos(ARC[:20] * 0.8)),
+           *zip(0.48 + 0.19 * np.sin(ARC[:20] * 0.8), 0.65 - 0.16 * np.cos(ARC[:20] * 0.8))]],
+    "1 small, off-centre": [[(0.15, 0.12), (0.17, 0.38)]],
+}
+
+
+def draw(page, root, strokes):
+    """Draw ``strokes`` with the mouse on the widget's canvas (fractions of its size)."""
+    box = page.locator(f"{root} .dc-canvas").bounding_box()
+    for stroke in strokes:
+        points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=4)
+        page.mouse.up()
+
+
+def widget_state(page, root):
+    return page.evaluate(f"() => document.querySelector('{root}').digitcourse")
+
+
+def wait_for_prediction(page, root, count):
+    page.wait_for_function(f"() => document.querySelector('{root}').digitcourse.predictions >= {count}",
+                           timeout=30_000)
+    return widget_state(page, root)
+
+
+def canvas_png(page, root) -> Image.Image:
+    url = page.evaluate(f"() => document.querySelector('{root} .dc-canvas').toDataURL('image/png')")
+    return Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))

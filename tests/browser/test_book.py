@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from browsing import ROOT, Cdn, open_recorded, skip_or_fail
+from browsing import DRAWINGS, ROOT, Cdn, draw, open_recorded, skip_or_fail, wait_for_prediction
+
+from digitcourse import widget
 
 BOOK = Path(os.environ.get("DIGITCOURSE_BOOK_HTML", ROOT / "_build" / "html"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -63,10 +65,11 @@ def book_url(serve):
 
 @pytest.fixture(scope="session")
 def book_cdn(book_url, npm_package):
-    """Answers the pages' requests to other hosts: MathJax from npm, the rest blocked."""
+    """Answers the pages' requests to other hosts: MathJax and ONNX Runtime Web from npm, the rest blocked."""
     def make():
         cdn = Cdn(book_url)
         cdn.serve(MATHJAX["prefix"], npm_package(f"mathjax@{MATHJAX['version']}"))
+        cdn.serve(widget.ORT_URL.rsplit("/", 1)[0] + "/", npm_package(f"onnxruntime-web@{widget.ORT_VERSION}") / "dist")
         return cdn
     return make
 
@@ -208,3 +211,17 @@ def test_no_built_page_contains_tensorflow_log_lines():
     assert len(pages) > len(PAGES)
     noisy = [str(p.relative_to(BOOK)) for p in pages if pattern.search(p.read_text(encoding="utf-8"))]
     assert not noisy, f"TensorFlow log lines in {noisy}"
+
+
+def test_the_widget_in_chapter_7_reads_a_one(browser, book_url, book_cdn):
+    """The draw-a-digit widget works in the built page, with the model the book embedded."""
+    context, page, record = open_recorded(browser, book_url + "chapters/07_handwriting.html", book_cdn())
+    root = ".digitcourse-widget"
+    assert page.locator(root).count() == 1, "chapter 7 shows no draw-a-digit widget"
+    page.locator(root).scroll_into_view_if_needed()
+    page.wait_for_function(f"() => document.querySelector('{root}').digitcourse?.ready", timeout=60_000)
+    draw(page, root, DRAWINGS["1"])
+    state = wait_for_prediction(page, root, 1)
+    context.close()
+    assert state["top"] == 1, state["probs"]
+    assert not record["page_errors"] and not record["console_errors"], record

@@ -1,0 +1,272 @@
+// The draw-a-digit widget of digitcourse (digitcourse/widget.py puts this script in the page).
+// The course's network runs in the page with ONNX Runtime Web; no Python kernel is involved.
+// Before the network sees the drawing, it goes through the steps of digitcourse.handwriting.to_mnist,
+// each named below by the Python function it mirrors, for what this canvas holds: light strokes on
+// an opaque black background, the way MNIST stores digits.
+(async () => {
+  const root = document.getElementById("__WIDGET_ID__");
+  const config = JSON.parse(root.querySelector(".dc-config").textContent);
+  const canvas = root.querySelector(".dc-canvas");
+  const pen = canvas.getContext("2d", { willReadFrequently: true });
+  const inputView = root.querySelector(".dc-input").getContext("2d");
+  const status = root.querySelector(".dc-status");
+  const bars = Array.from(root.querySelectorAll(".dc-bar"));
+  const W = canvas.width, H = canvas.height;
+  // What the tests (and a curious reader's console) can look at: the network's last input and output.
+  // Timings in milliseconds (performance.now()): library loaded, network ready, last prediction's duration.
+  const state = (root.digitcourse = { ready: false, input: null, probs: null, top: null, predictions: 0, timings: {} });
+
+  // ---- drawing: mouse, pen and touch alike, through pointer events ----
+  function clear() {
+    pen.fillStyle = "#000";
+    pen.fillRect(0, 0, W, H);
+    inputView.clearRect(0, 0, 28, 28);
+    bars.forEach((bar) => { bar.style.width = "0%"; bar.parentElement.classList.remove("dc-top"); });
+    Object.assign(state, { input: null, probs: null, top: null });
+    status.textContent = state.ready ? "Draw one digit." : status.textContent;
+  }
+  clear();
+  let last = null;
+  function point(event) {
+    const box = canvas.getBoundingClientRect();
+    return [(event.clientX - box.left) * (W / box.width), (event.clientY - box.top) * (H / box.height)];
+  }
+  canvas.addEventListener("pointerdown", (event) => {
+    canvas.setPointerCapture(event.pointerId);
+    last = point(event);
+    pen.beginPath();
+    pen.arc(last[0], last[1], config.penWidth / 2, 0, 2 * Math.PI);
+    pen.fillStyle = "#fff";
+    pen.fill();
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (last === null) return;
+    const next = point(event);
+    Object.assign(pen, { strokeStyle: "#fff", lineWidth: config.penWidth, lineCap: "round", lineJoin: "round" });
+    pen.beginPath();
+    pen.moveTo(...last);
+    pen.lineTo(...next);
+    pen.stroke();
+    last = next;
+  });
+  const penUp = () => { if (last !== null) { last = null; predict(); } };
+  canvas.addEventListener("pointerup", penUp);
+  canvas.addEventListener("pointercancel", penUp);
+  root.querySelector(".dc-clear").addEventListener("click", clear);
+
+  // ---- preprocessing: digitcourse.handwriting, step by step ----
+  const roundHalfEven = (x) => { const r = Math.round(x); return Math.abs(x % 1) === 0.5 && r % 2 ? r - 1 : r; };
+
+  // to_grayscale: Pillow's "L" brightness in [0, 1]. The canvas is opaque and its colours are greys
+  // (R = G = B), whose brightness is R; 280 px lies within the working size, so nothing is resized.
+  function toGrayscale() {
+    const rgba = pen.getImageData(0, 0, W, H).data;
+    const gray = new Float32Array(W * H);
+    for (let i = 0; i < gray.length; i++) gray[i] = rgba[4 * i] / 255;
+    return gray;
+  }
+
+  // level_background. fix_polarity has nothing to do: the canvas is already light on dark. The
+  // background that grey_opening estimates is 0 on this clean black canvas, so what remains is:
+  // a 3 x 3 median filter, Otsu's threshold (at least 0.08 and a third of the ink's level), the
+  // removal of specks under 5% of the largest stroke, and the stretch of the ink's level to 1.
+  function levelBackground(gray) {
+    const clamp = (v, n) => (v < 0 ? -v - 1 : v >= n ? 2 * n - v - 1 : v); // scipy's "reflect" border
+    const levelled = new Float32Array(W * H);
+    const window = new Float32Array(9);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+      let k = 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) window[k++] = gray[clamp(y + dy, H) * W + clamp(x + dx, W)];
+      levelled[y * W + x] = window.sort()[4];
+    }
+    const candidates = levelled.filter((v) => v > 0.08).sort();
+    if (candidates.length < 12) return null; // NoInkError: nothing drawn yet
+    const at = 0.9 * (candidates.length - 1); // np.percentile(candidates, 90), linear interpolation
+    const strong = candidates[Math.floor(at)] + (at % 1) * (candidates[Math.ceil(at)] - candidates[Math.floor(at)]);
+    const threshold = Math.max(otsu(levelled), 0.08, strong / 3);
+    const keep = dropSpecks(levelled.map((v) => (v > threshold ? 1 : 0)));
+    return levelled.map((v, i) => (keep[i] ? Math.min(v / strong, 1) : 0));
+  }
+
+  // _otsu: the threshold that maximizes the between-class variance of a 256-bin histogram.
+  function otsu(values) {
+    const counts = new Float64Array(256);
+    values.forEach((v) => { counts[Math.min(Math.floor(v * 256), 255)]++; });
+    let total = 0, sum = 0;
+    counts.forEach((c, k) => { total += c; sum += c * (k + 0.5) / 256; });
+    let best = -1, threshold = 0, w0 = 0, s0 = 0;
+    counts.forEach((c, k) => {
+      w0 += c; s0 += c * (k + 0.5) / 256;
+      const w1 = total - w0, m0 = s0 / Math.max(w0, 1), m1 = (sum - s0) / Math.max(w1, 1);
+      const score = w0 * w1 * (m0 - m1) ** 2;
+      if (score > best) { best = score; threshold = (k + 0.5) / 256; }
+    });
+    return threshold;
+  }
+
+  // The speck removal of level_background: connected strokes (4-neighbours, as scipy.ndimage.label)
+  // smaller than 5% of the largest are dropped. (Its page-edge rule has no use on a canvas.)
+  function dropSpecks(mask) {
+    const labels = new Int32Array(W * H), sizes = [0];
+    for (let start = 0; start < mask.length; start++) {
+      if (!mask[start] || labels[start]) continue;
+      const label = sizes.length, stack = [start];
+      labels[start] = label;
+      let size = 0;
+      while (stack.length) {
+        const i = stack.pop(), x = i % W;
+        size++;
+        for (const j of [x > 0 ? i - 1 : -1, x < W - 1 ? i + 1 : -1, i - W, i + W]) {
+          if (j >= 0 && j < mask.length && mask[j] && !labels[j]) { labels[j] = label; stack.push(j); }
+        }
+      }
+      sizes.push(size);
+    }
+    const smallest = Math.max(0.05 * Math.max(...sizes), 1);
+    return labels.map((label) => (label && sizes[label] >= smallest ? 1 : 0));
+  }
+
+  // crop_to_ink: the bounding box of the non-zero pixels.
+  function cropToInk(image, width, height) {
+    let top = height, bottom = -1, left = width, right = -1;
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) if (image[y * width + x] > 0) {
+      top = Math.min(top, y); bottom = Math.max(bottom, y); left = Math.min(left, x); right = Math.max(right, x);
+    }
+    const w = right - left + 1, h = bottom - top + 1, out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = image[(y + top) * width + x + left];
+    return { data: out, w, h };
+  }
+
+  // stroke_width: 4 x the mean Euclidean distance from an ink pixel (> 0.5) to the nearest
+  // background pixel (the image's outside counts as background, as np.pad does), minus 2.
+  const offsets = [];
+  for (let dy = -48; dy <= 48; dy++) for (let dx = -48; dx <= 48; dx++) offsets.push([dy, dx, Math.hypot(dy, dx)]);
+  offsets.sort((a, b) => a[2] - b[2]);
+  function strokeWidth({ data, w, h }) {
+    let total = 0, count = 0;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      if (!(data[y * w + x] > 0.5)) continue;
+      const hit = offsets.find(([dy, dx]) => {
+        const yy = y + dy, xx = x + dx;
+        return yy < 0 || yy >= h || xx < 0 || xx >= w || !(data[yy * w + xx] > 0.5);
+      });
+      total += hit ? hit[2] : 48; count++;
+    }
+    return count ? Math.max(4 * (total / count) - 2, 1) : 0;
+  }
+
+  // widen_thin_strokes: a grey dilation with a disk, when the strokes would end up thinner than
+  // MNIST's 3 px once the digit is scaled to 20 px.
+  function widenThinStrokes(cropped) {
+    const scale = 20 / Math.max(cropped.w, cropped.h);
+    const radius = roundHalfEven((3 / scale - strokeWidth(cropped)) / 2);
+    if (radius < 1) return cropped;
+    const w = cropped.w + 2 * radius, h = cropped.h + 2 * radius, out = new Float32Array(w * h);
+    const disk = offsets.filter(([dy, dx]) => Math.abs(dy) <= radius && Math.abs(dx) <= radius && dy * dy + dx * dx <= radius * radius);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      let best = 0;
+      for (const [dy, dx] of disk) {
+        const yy = y + dy - radius, xx = x + dx - radius;
+        if (yy >= 0 && yy < cropped.h && xx >= 0 && xx < cropped.w) best = Math.max(best, cropped.data[yy * cropped.w + xx]);
+      }
+      out[y * w + x] = best;
+    }
+    return { data: out, w, h };
+  }
+
+  // fit_in_box: Pillow's Lanczos resize (support 3, widened by the scale when shrinking), rows
+  // first and then columns, as Pillow does; the longer side becomes 20 px, values clipped to [0, 1].
+  function lanczosWeights(inSize, outSize) {
+    const sinc = (x) => (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x));
+    const scale = inSize / outSize, filterScale = Math.max(scale, 1), support = 3 * filterScale;
+    return Array.from({ length: outSize }, (_, i) => {
+      const center = (i + 0.5) * scale;
+      const first = Math.max(Math.trunc(center - support + 0.5), 0), end = Math.min(Math.trunc(center + support + 0.5), inSize);
+      const weights = [];
+      for (let j = first; j < end; j++) {
+        const x = (j - center + 0.5) / filterScale;
+        weights.push(x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0);
+      }
+      const sum = weights.reduce((a, b) => a + b, 0);
+      return { first, weights: weights.map((v) => (sum ? v / sum : 0)) };
+    });
+  }
+  function fitInBox({ data, w, h }) {
+    const scale = 20 / Math.max(w, h);
+    const outW = Math.max(1, roundHalfEven(w * scale)), outH = Math.max(1, roundHalfEven(h * scale));
+    const across = lanczosWeights(w, outW), down = lanczosWeights(h, outH);
+    const rows = new Float64Array(outW * h);
+    for (let y = 0; y < h; y++) across.forEach(({ first, weights }, x) => {
+      rows[y * outW + x] = weights.reduce((s, v, k) => s + v * data[y * w + first + k], 0);
+    });
+    const out = new Float32Array(outW * outH);
+    down.forEach(({ first, weights }, y) => { for (let x = 0; x < outW; x++) {
+      out[y * outW + x] = Math.min(Math.max(weights.reduce((s, v, k) => s + v * rows[(first + k) * outW + x], 0), 0), 1);
+    } });
+    return { data: out, w: outW, h: outH };
+  }
+
+  // center_by_mass: paste in the middle of 28 x 28, then move by the whole number of pixels that
+  // brings the centre of mass closest to (14, 14).
+  function centerByMass({ data, w, h }) {
+    const top = Math.floor((28 - h) / 2), left = Math.floor((28 - w) / 2);
+    let mass = 0, rowSum = 0, colSum = 0;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const v = data[y * w + x];
+      mass += v; rowSum += v * (y + top); colSum += v * (x + left);
+    }
+    const dy = roundHalfEven(14 - rowSum / mass) + top, dx = roundHalfEven(14 - colSum / mass) + left;
+    const out = new Float32Array(28 * 28);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      if (y + dy >= 0 && y + dy < 28 && x + dx >= 0 && x + dx < 28) out[(y + dy) * 28 + x + dx] = data[y * w + x];
+    }
+    return out;
+  }
+
+  // ---- the network ----
+  function loadScript(url, integrity) {
+    window.digitcourseOrt ??= new Promise((resolve, reject) => {
+      if (window.ort) return resolve(window.ort);
+      const script = Object.assign(document.createElement("script"), { src: url, integrity, crossOrigin: "anonymous" });
+      script.onload = () => resolve(window.ort);
+      script.onerror = () => reject(new Error(`could not load ${url}`));
+      document.head.appendChild(script);
+    });
+    return window.digitcourseOrt;
+  }
+  let session = null;
+  async function predict() {
+    if (!session) return;
+    const start = performance.now();
+    const levelled = levelBackground(toGrayscale());
+    if (levelled === null) { status.textContent = "Draw one digit."; return; }
+    const input = centerByMass(fitInBox(widenThinStrokes(cropToInk(levelled, W, H))));
+    const image = inputView.createImageData(28, 28);
+    input.forEach((v, i) => { image.data.set([255 * v, 255 * v, 255 * v, 255], 4 * i); });
+    inputView.putImageData(image, 0, 0);
+    const feeds = { [session.inputNames[0]]: new ort.Tensor("float32", input, config.inputShape) };
+    const probs = Array.from((await session.run(feeds))[session.outputNames[0]].data);
+    const top = probs.indexOf(Math.max(...probs));
+    bars.forEach((bar, digit) => {
+      bar.style.width = `${(100 * probs[digit]).toFixed(1)}%`;
+      bar.parentElement.classList.toggle("dc-top", digit === top);
+    });
+    status.textContent = `It reads ${top} (${(100 * probs[top]).toFixed(1)}%).`;
+    state.timings.prediction = performance.now() - start;
+    Object.assign(state, { input: Array.from(input), probs, top, predictions: state.predictions + 1 });
+  }
+  try {
+    const ort = await loadScript(config.ortUrl, config.ortIntegrity);
+    state.timings.libraryLoaded = performance.now();
+    ort.env.wasm.numThreads = 1; // threads need a cross-origin-isolated page, which a book page is not
+    const bytes = Uint8Array.from(atob(root.querySelector(".dc-model").textContent.trim()), (c) => c.charCodeAt(0));
+    session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+    state.ready = true;
+    state.timings.ready = performance.now();
+    status.textContent = "Draw one digit.";
+    if (last === null) predict(); // something drawn while the model loaded
+  } catch (error) {
+    status.textContent = `The network could not start: ${error.message}. It needs a browser with WebAssembly and access to ${new URL(config.ortUrl).host}.`;
+    throw error;
+  }
+})();
