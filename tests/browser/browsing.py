@@ -4,10 +4,14 @@ page and record what went wrong. The fixtures that use them are in ``conftest.py
 from __future__ import annotations
 
 import base64
+import functools
+import http.server
 import io
 import os
 import re
 import shutil
+import subprocess
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +50,26 @@ def chromium_path() -> str | None:
         if candidate and Path(candidate).is_file():
             return candidate
     return None
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # no access log in the test output
+        pass
+
+
+def serve_folder(folder: Path) -> http.server.ThreadingHTTPServer:
+    """Serve ``folder`` over HTTP on 127.0.0.1 (a free port) from a daemon thread; ``shutdown()`` it."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def npm_install(spec: str, root: Path) -> Path:
+    """Install the npm package ``spec`` ("name@version") under ``root``; return the package's folder."""
+    subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(root), spec],
+                   check=True, capture_output=True, text=True, timeout=600)
+    return root / "node_modules" / spec.rsplit("@", 1)[0]
 
 
 class Cdn:

@@ -12,15 +12,12 @@ everything else is aborted.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import subprocess
-import threading
 from pathlib import Path
 
 import pytest
-from browsing import BROWSER_ARGS, INSTALL_HINT, Cdn, chromium_path, open_recorded, skip_or_fail
+from browsing import (BROWSER_ARGS, INSTALL_HINT, Cdn, chromium_path, npm_install, open_recorded, serve_folder,
+                      skip_or_fail)
 
 
 @pytest.fixture(scope="session")
@@ -39,20 +36,13 @@ def browser():
         chromium.close()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # no access log in the test output
-        pass
-
-
 @pytest.fixture(scope="session")
 def serve():
     """``serve(folder)`` serves a folder over HTTP on 127.0.0.1 and returns its base URL."""
     servers = []
 
     def start(folder: Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server = serve_folder(folder)
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}/"
 
@@ -70,13 +60,10 @@ def npm_package(tmp_path_factory):
 
     def install(spec: str) -> Path:
         if spec not in installed:
-            npm = shutil.which("npm")
-            if npm is None:
+            if shutil.which("npm") is None:
                 skip_or_fail("npm is needed to serve the pages' JavaScript libraries offline: "
                              "`apt-get install npm` (Debian/Ubuntu).")
-            subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(root), spec],
-                           check=True, capture_output=True, text=True, timeout=600)
-            installed[spec] = root / "node_modules" / spec.rsplit("@", 1)[0]
+            installed[spec] = npm_install(spec, root)
         return installed[spec]
 
     return install
