@@ -38,7 +38,8 @@ LOG_NOISE = re.compile(
     r"|Traceback \(most recent call last\)|DeprecationWarning|FutureWarning",
     re.MULTILINE,
 )
-UNRESOLVED = re.compile(r"\{glue|\?\?|undefined label|\{numref\}|\{ref\}")
+# Glue or references left unresolved, and "((3.1))" ({eq} already puts parentheses around the number).
+UNRESOLVED = re.compile(r"\{glue|\?\?|undefined label|\{numref\}|\{ref\}|\{eq\}|\(\(\d+\.\d+\)\)")
 
 # Waits for every image (lazy ones included) and returns what a reader would get from each.
 IMAGES_JS = """async () => {
