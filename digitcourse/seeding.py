@@ -8,8 +8,8 @@ def set_seed(seed: int = 0) -> None:
 
     Wraps ``keras.utils.set_random_seed`` (https://keras.io/api/utils/python_utils/), so it imports
     Keras (and TensorFlow). Two runs with the same seed on the same machine start from the same
-    weights and see the batches in the same order; multi-threaded CPU kernels can still round
-    differently, so final accuracies agree to within about 0.1 percentage point, not bit for bit.
+    weights and see the batches in the same order. Multi-threaded CPU kernels may still round
+    differently on another machine or library version, so results there can differ slightly.
 
     Parameters
     ----------
