@@ -9,12 +9,12 @@ from digitcourse import quiet
 # Before anything imports TensorFlow: keep its C++ start-up log out of the page (see digitcourse.quiet).
 quiet.install()
 
-from digitcourse import data, mode, plots, preprocess, storage  # noqa: E402
+from digitcourse import data, mode, plots, preprocess, stats, storage  # noqa: E402
 from digitcourse.book import glue  # noqa: E402
 from digitcourse.data import load_mnist, load_splits  # noqa: E402
 from digitcourse.mode import current_mode  # noqa: E402
 from digitcourse.seeding import set_seed  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["data", "mode", "plots", "preprocess", "storage", "glue", "load_mnist", "load_splits",
+__all__ = ["data", "mode", "plots", "preprocess", "stats", "storage", "glue", "load_mnist", "load_splits",
            "current_mode", "set_seed", "__version__"]
