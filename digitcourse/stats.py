@@ -62,6 +62,17 @@ class McNemarResult:
     only_b: int      #: images model B gets right and model A wrong
     p_value: float   #: two-sided exact p-value (1.0 when there is no discordant image)
 
+    def verdict(self, name_a: str, name_b: str, level: float = 0.05) -> str:
+        """The test's conclusion in words, for the book's prose, so that the prose follows the test.
+
+        ``"no evidence of a difference at the 5% level"``, or ``"evidence that NAME is the more
+        accurate (5% level)"`` with the name of the model that wins more discordant images.
+        """
+        if self.p_value >= level:
+            return f"no evidence of a difference at the {level:.0%} level"
+        better = name_a if self.only_a > self.only_b else name_b
+        return f"evidence that {better} is the more accurate ({level:.0%} level)"
+
 
 def mcnemar(y_true, pred_a, pred_b) -> McNemarResult:
     """McNemar's exact test: do models A and B differ in accuracy on these images?

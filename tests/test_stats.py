@@ -46,6 +46,12 @@ def test_mcnemar_counts_discordant_images_and_gives_the_exact_p_value():
     assert result.p_value == pytest.approx(2 * sum(math.comb(12, i) for i in range(3)) / 2**12)
 
 
+def test_mcnemar_verdict_follows_the_p_value():
+    assert stats.McNemarResult(10, 2, 0.039).verdict("A", "B") == "evidence that A is the more accurate (5% level)"
+    assert stats.McNemarResult(2, 10, 0.039).verdict("A", "B") == "evidence that B is the more accurate (5% level)"
+    assert stats.McNemarResult(59, 40, 0.07).verdict("A", "B") == "no evidence of a difference at the 5% level"
+
+
 def test_mcnemar_without_discordant_images_and_bad_shapes():
     y = np.arange(10) % 10
     assert stats.mcnemar(y, y, y) == stats.McNemarResult(0, 0, 1.0)
