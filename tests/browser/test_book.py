@@ -41,6 +41,8 @@ LOG_NOISE = re.compile(
 # Glue or references left unresolved, and "((3.1))" ({eq} already puts parentheses around the number).
 UNRESOLVED = re.compile(r"\{glue|\?\?|undefined label|\{numref\}|\{ref\}|\{eq\}|\(\(\d+\.\d+\)\)")
 
+TEXT_JS = """element => { const copy = element.cloneNode(true);
+  copy.querySelectorAll('script, style').forEach(e => e.remove()); return copy.textContent; }"""
 # Waits for every image (lazy ones included) and returns what a reader would get from each.
 IMAGES_JS = """async () => {
   const images = Array.from(document.images);
@@ -91,8 +93,9 @@ def visited(browser, book_url, book_cdn):
                     ? MathJax.startup.promise.then(() => document.querySelectorAll('mjx-container').length)
                     : -1"""),
                 images=page.evaluate(IMAGES_JS),
-                outputs=page.eval_on_selector_all(".cell_output", "els => els.map(e => e.textContent)"),
-                text=page.inner_text("article"),
+                # Text as written in the page, collapsed parts included, scripts and styles left out.
+                outputs=page.eval_on_selector_all(".cell_output", f"els => els.map({TEXT_JS})"),
+                text=page.eval_on_selector("article", TEXT_JS),
                 links=page.eval_on_selector_all("a[href]", "els => els.map(a => a.href)"),
             )
             context.close()
