@@ -1,6 +1,7 @@
 """Train each of the course's models in full mode and print one table.
 
 Usage: python benchmarks/run.py [chapter ...]   e.g. python benchmarks/run.py 03_numpy_network
+       python benchmarks/run.py --seeds N [model ...]   e.g. python benchmarks/run.py --seeds 3 cnn
 (set DIGITCOURSE_MNIST to use a local copy of MNIST).
 
 The script executes each chapter notebook in full mode, exactly as the book build does, and reads the
@@ -12,12 +13,19 @@ and a published figure of a peer where a chapter names one.
 With chapter 5 in the list, the script also trains Keras' "Simple MNIST convnet" example
 (`digitcourse.models.keras_simple_convnet`) in the same run, with the example's own protocol (all
 60,000 training images, `validation_split=0.1`, batch size 128, 15 epochs), as the peer row.
+
+With ``--seeds N`` the script executes no notebook: it trains each model (``cnn``, ``keras_convnet``,
+``mlp``, ``numpy_mlp``; all four by default) N times, with seeds 0 to N - 1, using the package's
+training functions with the chapters' settings (``benchmarks/seeds.py``), and prints each run's test
+accuracy with its 95% Wilson interval, then per model the mean ± standard deviation over seeds of the
+test accuracy and of the training seconds, and, with ``cnn`` and ``keras_convnet``, how the two compare
+across seeds. ``--quick`` uses quick mode's data and epochs instead of full mode's, for a smoke test.
 """
 
+import argparse
 import ast
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
@@ -109,4 +117,27 @@ def main(chapters):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or list(ROWS))
+    import seeds
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", metavar="name",
+                        help=f"chapters ({', '.join(ROWS)}; default all), or with --seeds models "
+                             f"({', '.join(seeds.MODELS)}; default all)")
+    parser.add_argument("--seeds", type=int, metavar="N",
+                        help="train each model with seeds 0 to N - 1 (N >= 2) and print mean ± sd")
+    parser.add_argument("--quick", action="store_true", help="with --seeds: quick mode, for a smoke test")
+    args = parser.parse_args()
+    if args.seeds is None:
+        if args.quick:
+            parser.error("--quick needs --seeds (the chapter table is always measured in full mode)")
+        unknown = sorted(set(args.names) - set(ROWS))
+        if unknown:
+            parser.error(f"unknown chapter {', '.join(unknown)}; choose from {', '.join(ROWS)}")
+        main(args.names or list(ROWS))
+    else:
+        unknown = sorted(set(args.names) - set(seeds.MODELS))
+        if unknown:
+            parser.error(f"unknown model {', '.join(unknown)}; choose from {', '.join(seeds.MODELS)}")
+        if args.seeds < 2:
+            parser.error("--seeds needs at least 2 seeds for a standard deviation")
+        seeds.main(args.names, args.seeds, quick=args.quick)
