@@ -1,5 +1,8 @@
 """A neural network written from scratch in NumPy: 784 inputs, one hidden ReLU layer, 10 outputs.
 
+With ``num_hidden=0`` the same functions build and train a network without a hidden layer:
+softmax (multinomial logistic) regression, the chapter's baseline.
+
 Chapter 3 derives and shows every function here, in cells marked ``#@save digitcourse.numpy_net``;
 ``tests/test_notebooks.py`` fails when the chapter's copy and this one differ. Only NumPy is used
 (and tqdm for the progress bar). Method: backpropagation (Rumelhart, Hinton and Williams, 1986),
@@ -14,23 +17,33 @@ from digitcourse.preprocess import one_hot
 
 
 def init_params(num_inputs=784, num_hidden=128, num_classes=10, seed=0, dtype=np.float32):
-    """He-initialized weights and zero biases of a network with one hidden layer.
+    """He-initialized weights and zero biases of a network with one hidden layer, or none.
 
     Returns a dict of arrays: W1 (num_inputs, num_hidden), b1 (num_hidden,),
     W2 (num_hidden, num_classes), b2 (num_classes,); weights drawn from N(0, 2 / fan_in).
+    With num_hidden=0 there is no hidden layer (softmax regression): only
+    W1 (num_inputs, num_classes) and b1 (num_classes,).
     """
     rng = np.random.default_rng(seed)
-    params = {
-        "W1": rng.normal(0.0, np.sqrt(2.0 / num_inputs), (num_inputs, num_hidden)),
-        "b1": np.zeros(num_hidden),
-        "W2": rng.normal(0.0, np.sqrt(2.0 / num_hidden), (num_hidden, num_classes)),
-        "b2": np.zeros(num_classes),
-    }
+    if num_hidden == 0:
+        params = {
+            "W1": rng.normal(0.0, np.sqrt(2.0 / num_inputs), (num_inputs, num_classes)),
+            "b1": np.zeros(num_classes),
+        }
+    else:
+        params = {
+            "W1": rng.normal(0.0, np.sqrt(2.0 / num_inputs), (num_inputs, num_hidden)),
+            "b1": np.zeros(num_hidden),
+            "W2": rng.normal(0.0, np.sqrt(2.0 / num_hidden), (num_hidden, num_classes)),
+            "b2": np.zeros(num_classes),
+        }
     return {name: value.astype(dtype) for name, value in params.items()}
 
 
 def forward(params, x):
     """Logits (N, num_classes) for inputs x (N, num_inputs), and the cache backward() needs."""
+    if "W2" not in params:  # no hidden layer: the logits are a linear function of the pixels
+        return x @ params["W1"] + params["b1"], (x,)
     z1 = x @ params["W1"] + params["b1"]
     h = np.maximum(z1, 0)
     logits = h @ params["W2"] + params["b2"]
@@ -50,8 +63,11 @@ def cross_entropy(logits, targets):
 
 def backward(params, logits, cache, targets):
     """Gradients of the mean cross-entropy with respect to every parameter (same keys and shapes)."""
-    x, z1, h = cache
     dlogits = (np.exp(log_softmax(logits)) - targets) / len(targets)
+    if "W2" not in params:  # no hidden layer
+        (x,) = cache
+        return {"W1": x.T @ dlogits, "b1": dlogits.sum(axis=0)}
+    x, z1, h = cache
     dh = dlogits @ params["W2"].T
     dz1 = dh * (z1 > 0)
     return {
@@ -119,7 +135,6 @@ def train(params, x_train, y_train, x_val, y_val, epochs, optimizer, learning_ra
     "loss", "accuracy", "val_loss", "val_accuracy" to one value per epoch, as Keras' History does.
     """
     rng = np.random.default_rng(seed)
-    targets = one_hot(y_train, params["b2"].size)
     steps_per_epoch = int(np.ceil(len(x_train) / batch_size))
     total_steps, step = epochs * steps_per_epoch, 0
     history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
@@ -128,7 +143,7 @@ def train(params, x_train, y_train, x_val, y_val, epochs, optimizer, learning_ra
         for start in range(0, len(x_train), batch_size):
             batch = order[start:start + batch_size]
             logits, cache = forward(params, x_train[batch])
-            grads = backward(params, logits, cache, targets[batch])
+            grads = backward(params, logits, cache, one_hot(y_train[batch], logits.shape[1]))
             optimizer.step(params, grads, schedule(step, total_steps, learning_rate))
             step += 1
         for prefix, (x, y) in (("", (x_train, y_train)), ("val_", (x_val, y_val))):
