@@ -35,13 +35,20 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# chapter -> rows: (model, parameters key, epochs key, seconds key, accuracy key, published peer)
+# chapter -> rows: (model, parameters key, epochs key, seconds key, accuracy key, published peer);
+# None where a model has no epochs or training time (the nearest-centroid classifier).
 ROWS = {
+    "01_mnist_data": [
+        ("nearest centroid (the ten mean digits)",
+         "ch1_centroid_params", None, None, "ch1_centroid_accuracy", ""),
+    ],
     "02_preprocessing": [
         ("tiny dense 784-32-10, SGD, normalized pixels",
          "tiny_params", "norm_epochs", "tiny_seconds", "tiny_test_acc", ""),
     ],
     "03_numpy_network": [
+        ("softmax regression 784-10 (no hidden layer), same NumPy code",
+         "ch3_softmax_params", "ch3_softmax_epochs", "ch3_softmax_seconds", "ch3_softmax_accuracy", ""),
         ("NumPy network 784-256-10, Adam, cosine schedule",
          "num_params", "epochs", "train_seconds", "test_accuracy",
          "Nielsen's NumPy network2: 98.04% (validation)"),
@@ -109,7 +116,8 @@ def main(chapters):
         print(f"executed {chapter} in {seconds:.0f} s", flush=True)
         for model, params, epochs, train_s, accuracy, peer in ROWS[chapter]:
             rows.append({"model": model, "chapter": chapter[:2], "parameters": values[params],
-                         "epochs": values[epochs], "train s": round(values[train_s], 1),
+                         "epochs": values[epochs] if epochs else "-",
+                         "train s": round(values[train_s], 1) if train_s else "-",
                          "test accuracy": f"{values[accuracy]:.2%}", "published peer": peer})
         if chapter == "05_cnn":
             rows.append(keras_simple_convnet_row())
