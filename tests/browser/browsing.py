@@ -66,7 +66,10 @@ def serve_folder(folder: Path) -> http.server.ThreadingHTTPServer:
 
 
 def npm_install(spec: str, root: Path) -> Path:
-    """Install the npm package ``spec`` ("name@version") under ``root``; return the package's folder."""
+    """Install the npm package ``spec`` ("name@version") under ``root``; return the package's folder.
+
+    Give each package a ``root`` of its own: ``npm install --no-save`` removes what it did not install.
+    """
     subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(root), spec],
                    check=True, capture_output=True, text=True, timeout=600)
     return root / "node_modules" / spec.rsplit("@", 1)[0]

@@ -63,7 +63,8 @@ def npm_package(tmp_path_factory):
             if shutil.which("npm") is None:
                 skip_or_fail("npm is needed to serve the pages' JavaScript libraries offline: "
                              "`apt-get install npm` (Debian/Ubuntu).")
-            installed[spec] = npm_install(spec, root)
+            # One folder per package: a second `npm install --no-save` in the same folder removes the first.
+            installed[spec] = npm_install(spec, root / spec.replace("/", "_"))
         return installed[spec]
 
     return install
