@@ -2,10 +2,9 @@
 
 Used by ``python benchmarks/run.py --seeds N [model ...]``. One training run per model and seed, with
 the package's own training code, the code the chapters print in their ``#@save`` cells, and each
-chapter's settings:
+chapter's settings (``digitcourse.zoo.train``, which also retrains a model a chapter is missing):
 
-- ``numpy_mlp``: chapter 3's NumPy network (``digitcourse.numpy_net``), 256 hidden units, Adam with
-  weight decay 1e-4, peak learning rate 2e-3, cosine schedule, batch size 128; the seed also drives
+- ``numpy_mlp``: chapter 3's NumPy network (``digitcourse.numpy_net``); the seed also drives
   ``init_params`` and the batch order of ``train``;
 - ``mlp``: chapter 4's Keras MLP (``digitcourse.models.train_mlp``, early stopping);
 - ``cnn``: chapter 5's Keras CNN (``digitcourse.models.train_cnn``);
@@ -30,7 +29,7 @@ import pandas as pd
 
 import digitcourse as dc
 from digitcourse.mode import FULL, QUICK
-from digitcourse.preprocess import add_channel_axis, flatten_images, normalize, one_hot
+from digitcourse.preprocess import add_channel_axis, normalize, one_hot
 
 #: name -> description in the table
 MODELS = {
@@ -53,60 +52,35 @@ class Run:
     predicted: np.ndarray  # predicted labels of the 10,000 test images
 
 
-def _keras_predictions(model, x_test):
-    import keras
-
-    predicted = model.predict(x_test, batch_size=2000, verbose=0).argmax(axis=1)
-    parameters = model.count_params()
-    keras.backend.clear_session()
-    return parameters, predicted
-
-
 def train_one(name, seed, splits, mode, verbose=2):
     """Train model ``name`` with ``seed`` on ``splits`` (the mode's data) and return a :class:`Run`."""
-    from digitcourse import models, numpy_net
+    import keras
 
-    x_train, x_val, x_test = (normalize(x) for x in (splits.x_train, splits.x_val, splits.x_test))
-    y_train, y_val = splits.y_train, splits.y_val
+    from digitcourse import models, zoo
+
     dc.set_seed(seed)
-    if name == "numpy_mlp":  # chapter 3's recipe
-        epochs = mode.epochs["numpy_mlp"]
-        params = numpy_net.init_params(num_hidden=256, seed=seed)
-        start = time.perf_counter()
-        numpy_net.train(params, flatten_images(x_train), y_train, flatten_images(x_val), y_val,
-                        epochs=epochs, optimizer=numpy_net.Adam(params, weight_decay=1e-4),
-                        learning_rate=2e-3, batch_size=128, seed=seed)
-        seconds = time.perf_counter() - start
-        predicted = numpy_net.forward(params, flatten_images(x_test))[0].argmax(axis=1)
-        parameters = int(sum(value.size for value in params.values()))
-    elif name == "mlp":
-        model, history, seconds = models.train_mlp(
-            flatten_images(x_train), one_hot(y_train), flatten_images(x_val), one_hot(y_val),
-            epochs=mode.epochs["keras_mlp"], verbose=verbose)
-        epochs = len(history.history["loss"])
-        parameters, predicted = _keras_predictions(model, flatten_images(x_test))
-    elif name == "cnn":
-        epochs = mode.epochs["cnn"]
-        model, _, seconds = models.train_cnn(add_channel_axis(x_train), y_train, add_channel_axis(x_val),
-                                             y_val, epochs=epochs, verbose=verbose)
-        parameters, predicted = _keras_predictions(model, add_channel_axis(x_test))
+    if name in zoo.MODELS:  # chapters 3-5: their own code and settings
+        model, info = zoo.train(name, splits, mode=mode, seed=seed)
+        epochs, seconds = info["epochs"], info["train_seconds"]
     elif name == "keras_convnet":
         if mode.quick:  # smoke test only: the quick subset and the CNN's quick epochs
-            x_all = np.concatenate([x_train, x_val])
-            y_all = np.concatenate([y_train, y_val])
+            x_all = np.concatenate([splits.x_train, splits.x_val])
+            y_all = np.concatenate([splits.y_train, splits.y_val])
             epochs = mode.epochs["cnn"]
         else:  # the example's protocol: all 60,000 training images, 10% of them for validation
             (x_all, y_all), _ = dc.load_mnist()
-            x_all, epochs = normalize(x_all), 15
+            epochs = 15
         model = models.keras_simple_convnet()
         start = time.perf_counter()
-        model.fit(add_channel_axis(x_all), one_hot(y_all), batch_size=128, epochs=epochs,
+        model.fit(add_channel_axis(normalize(x_all)), one_hot(y_all), batch_size=128, epochs=epochs,
                   validation_split=0.1, verbose=verbose)
         seconds = time.perf_counter() - start
-        parameters, predicted = _keras_predictions(model, add_channel_axis(x_test))
     else:
         raise ValueError(f"unknown model {name!r}: choose from {', '.join(MODELS)}.")
-    return Run(name, seed, parameters, epochs, seconds, np.asarray(predicted))
+    predicted = zoo.predict_probs(model, splits.x_test).argmax(axis=1)
+    parameters = zoo.count_params(model)
+    keras.backend.clear_session()
+    return Run(name, seed, parameters, epochs, seconds, predicted)
 
 
 def _mean_sd(values, scale=1.0, digits=2):

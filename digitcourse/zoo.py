@@ -15,7 +15,7 @@ import numpy as np
 
 from digitcourse import models, numpy_net, storage
 from digitcourse.data import MnistSplits
-from digitcourse.mode import current_mode
+from digitcourse.mode import Mode, current_mode
 from digitcourse.preprocess import add_channel_axis, flatten_images, normalize, one_hot
 
 #: name -> (description, chapter that trains it, minutes it takes in full mode on a 2-core CPU)
@@ -26,16 +26,35 @@ MODELS = {
 }
 
 
-def _train(name: str, splits: MnistSplits):
-    mode = current_mode()
+def train(name: str, splits: MnistSplits, mode: Mode | None = None, seed: int = 0):
+    """Train chapter 3's, 4's or 5's model with that chapter's code and settings.
+
+    Parameters
+    ----------
+    name : {"numpy_mlp", "mlp", "cnn"}
+        As for :func:`load_or_train`.
+    splits : MnistSplits
+        The data to train on (the training and validation images).
+    mode : Mode, optional
+        Whose number of epochs to use; default :func:`digitcourse.current_mode`.
+    seed : int
+        Seed of the NumPy network's initial weights and batch order (the chapters use 0). Keras'
+        models take theirs from :func:`digitcourse.set_seed`, which the caller sets.
+
+    Returns
+    -------
+    (model, info)
+        As for :func:`load_or_train`.
+    """
+    mode = mode or current_mode()
     x_train, x_val = normalize(splits.x_train), normalize(splits.x_val)
     if name == "numpy_mlp":  # chapter 3's settings
         epochs = mode.epochs["numpy_mlp"]
-        model = numpy_net.init_params(num_hidden=256)
+        model = numpy_net.init_params(num_hidden=256, seed=seed)
         start = time.perf_counter()
         numpy_net.train(model, flatten_images(x_train), splits.y_train, flatten_images(x_val),
                         splits.y_val, epochs=epochs,
-                        optimizer=numpy_net.Adam(model, weight_decay=1e-4), learning_rate=2e-3)
+                        optimizer=numpy_net.Adam(model, weight_decay=1e-4), learning_rate=2e-3, seed=seed)
         seconds = time.perf_counter() - start
     elif name == "mlp":
         model, history, seconds = models.train_mlp(
@@ -81,7 +100,7 @@ def load_or_train(name: str, splits: MnistSplits):
     print(f"{description}: chapter {chapter} has not saved one in {mode.name} mode, so it is trained "
           f"now with chapter {chapter}'s code" + (f" (about {minutes:g} min on a 2-core CPU)" if not mode.quick else "")
           + "...", flush=True)
-    model, info = _train(name, splits)
+    model, info = train(name, splits)
     storage.save_model(model, name, info)
     return model, info
 

@@ -16,6 +16,14 @@ def mnist():
 
 
 @pytest.fixture(scope="session")
+def cnn():
+    """Chapter 5's CNN in the current mode: the one chapter 5 saved, or trained once now (zoo)."""
+    from digitcourse import zoo
+
+    return zoo.load_or_train("cnn", dc.load_splits())[0]
+
+
+@pytest.fixture(scope="session")
 def good_file(mnist, tmp_path_factory):
     """A good MNIST .npz in Keras' layout, written by the test (uncompressed, so it is quick)."""
     path = tmp_path_factory.mktemp("good") / "mnist.npz"

@@ -6,12 +6,7 @@ import numpy as np
 import pytest
 
 import digitcourse as dc
-from digitcourse import widget, zoo
-
-
-@pytest.fixture(scope="module")
-def cnn():
-    return zoo.load_or_train("cnn", dc.load_splits())[0]
+from digitcourse import widget
 
 
 def test_onnx_runtime_computes_what_keras_computes(cnn, mnist):

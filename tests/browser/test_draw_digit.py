@@ -1,7 +1,7 @@
 """The draw-a-digit widget in headless Chromium: mouse strokes in, the same answer as Python out.
 
 ONNX Runtime Web comes from npm (the pinned version), served in place of the CDN; the model is
-chapter 5's CNN in the current mode (loaded from DIGITCOURSE_MODELS, or trained once).
+chapter 5's CNN in the current mode (the `cnn` fixture of tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -12,14 +12,6 @@ from browsing import DRAWINGS, Cdn, canvas_png, draw, wait_for_prediction, widge
 
 from digitcourse import handwriting as hw
 from digitcourse import widget
-
-
-@pytest.fixture(scope="session")
-def cnn():
-    import digitcourse as dc
-    from digitcourse import zoo
-
-    return zoo.load_or_train("cnn", dc.load_splits())[0]
 
 
 @pytest.fixture(scope="session")
