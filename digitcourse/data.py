@@ -1,12 +1,15 @@
-"""Load MNIST, verify it is the genuine data set, and split it.
+"""Load MNIST, verify it is the genuine data set, and split it; load USPS's test set the same way.
 
 Source of the data: Y. LeCun, C. Cortes and C. J. C. Burges, *The MNIST database of handwritten
 digits*, built from NIST Special Databases 1 and 3. The arrays are those of Keras' ``mnist.npz``
-(``keras.datasets.mnist.load_data()``).
+(``keras.datasets.mnist.load_data()``). USPS (:func:`load_usps`): Y. LeCun et al., "Handwritten
+digit recognition with a back-propagation network", NIPS 1989, as distributed with Hastie,
+Tibshirani and Friedman, *The Elements of Statistical Learning*.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import zipfile
@@ -168,6 +171,107 @@ def verify_array(name: str, array: np.ndarray, source: str) -> None:
         raise MnistIntegrityError(
             f"Array {name} in {source} {problem}. Replace the file with a good copy.\n{_REMEDIES}"
         )
+
+
+USPS_ENV_VAR = "DIGITCOURSE_USPS"
+#: The test split of USPS on the data page of *The Elements of Statistical Learning*
+#: (https://hastie.su.domains/ElemStatLearn/data.html, "ZIP code").
+USPS_URL = "https://hastie.su.domains/ElemStatLearn/datasets/zip.test.gz"
+#: SHA-256 of the decompressed text of ``zip.test.gz``: copies of the ``.gz`` are compressed
+#: differently, the text they hold is the same.
+USPS_SHA256 = "6bde17b4f1cd68e0630cd2751d6495b5795d9165ab2dc4a0be8b7002b732f4cc"
+USPS_SIZE, USPS_SHAPE = 2007, (16, 16)
+
+_USPS_REMEDIES = f"""Provide USPS's test set (zip.test.gz) in one of three ways:
+  1. pass the path of a local copy: digitcourse.data.load_usps("path/to/zip.test.gz");
+  2. set the environment variable {USPS_ENV_VAR} to that path, e.g. export {USPS_ENV_VAR}=$HOME/data/zip.test.gz
+     (the gzip'd file from {USPS_URL}, or its decompressed text);
+  3. unset both and let Keras download it once (needs internet; cached in ~/.keras/datasets/usps)."""
+
+
+class UspsNotFoundError(FileNotFoundError):
+    """USPS's test set could not be found locally nor downloaded; the message lists the remedies."""
+
+
+class UspsIntegrityError(ValueError):
+    """A copy of USPS's test set is unreadable or differs from the genuine one; the message names the file."""
+
+
+def load_usps(path: str | os.PathLike | None = None):
+    """Load and verify the test split of USPS: 2,007 real handwritten digits from envelopes.
+
+    USPS's digits were scanned by the U.S. Postal Service, deslanted and size-normalized to 16 x 16
+    grey levels by their authors (Y. LeCun et al., NIPS 1989): another population of writers,
+    another scanner and another preprocessing than MNIST's, hence an honest test of a model trained
+    on MNIST. The file is ``zip.test.gz`` of *The Elements of Statistical Learning*'s data page
+    (:data:`USPS_URL`): one line per digit, its label and then 256 values in [-1, 1] (-1 = background,
+    +1 = ink), row by row.
+
+    The data is looked up in this order: the ``path`` argument; the environment variable
+    ``DIGITCOURSE_USPS``; otherwise a download from :data:`USPS_URL` with
+    ``keras.utils.get_file`` (cached in ``~/.keras/datasets/usps``; TensorFlow is imported only
+    then). The SHA-256 of the decompressed text is then checked against :data:`USPS_SHA256`.
+    The loader never writes, moves or deletes a local file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike, optional
+        A local ``zip.test.gz``, or its decompressed text.
+
+    Returns
+    -------
+    x_usps, y_usps
+        ``x_usps`` uint8 ``(2007, 16, 16)``, pixels in ``[0, 255]`` with 0 = background and 255 = ink
+        (MNIST's convention: ``round((value + 1) / 2 * 255)``); ``y_usps`` uint8 ``(2007,)``, digits
+        in ``[0, 9]`` (class counts 359, 264, 198, 166, 200, 160, 170, 147, 166, 177).
+
+    Raises
+    ------
+    UspsNotFoundError
+        The file named by ``path`` or ``DIGITCOURSE_USPS`` does not exist, or the download failed
+        (e.g. no internet); the message lists the three ways to provide the data.
+    UspsIntegrityError
+        The file is not gzip'd text nor text, or its text differs from the genuine test set (the
+        SHA-256 of the decompressed text); the message names the file.
+    """
+    if path is None and os.environ.get(USPS_ENV_VAR):
+        path, origin = os.environ[USPS_ENV_VAR], f" (from ${USPS_ENV_VAR})"
+    else:
+        origin = ""
+    if path is None:
+        path = _download_usps()
+        source = f"Keras' download of {USPS_URL} ({path})"
+    else:
+        path = Path(path).expanduser()
+        source = f"{path}{origin}"
+        if not path.is_file():
+            raise UspsNotFoundError(f"No USPS file at {source}.\n{_USPS_REMEDIES}")
+    raw = Path(path).read_bytes()
+    try:
+        text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    except (OSError, EOFError, zlib.error) as error:
+        raise UspsIntegrityError(f"{source} is not a complete gzip file ({error}); it may be truncated. "
+                                 f"Replace it with a good copy.\n{_USPS_REMEDIES}") from error
+    actual = hashlib.sha256(text).hexdigest()
+    if actual != USPS_SHA256:
+        raise UspsIntegrityError(
+            f"{source} differs from USPS's genuine test set (SHA-256 of its text {actual[:12]}..., expected "
+            f"{USPS_SHA256[:12]}...): the file is corrupted, truncated or holds another data set "
+            f"(the training split zip.train.gz, say). Replace it with a good copy.\n{_USPS_REMEDIES}")
+    values = np.array(text.split(), dtype=np.float64).reshape(USPS_SIZE, 1 + USPS_SHAPE[0] * USPS_SHAPE[1])
+    x_usps = np.round((values[:, 1:] + 1) / 2 * 255).astype(np.uint8).reshape(USPS_SIZE, *USPS_SHAPE)
+    return x_usps, values[:, 0].astype(np.uint8)
+
+
+def _download_usps() -> str:
+    try:
+        import keras
+
+        return keras.utils.get_file("zip.test.gz", USPS_URL, cache_subdir="datasets/usps")
+    except Exception as error:  # Keras raises a bare Exception when the download fails.
+        raise UspsNotFoundError(
+            f"Keras could not download USPS ({type(error).__name__}: {error}).\n{_USPS_REMEDIES}"
+        ) from error
 
 
 def stratified_subset(x: np.ndarray, y: np.ndarray, size: int, seed: int = 0):

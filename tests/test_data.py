@@ -143,3 +143,102 @@ def test_load_splits_sizes_follow_the_mode(mode, good_file):
     assert splits.mode is mode
     counts = np.bincount(splits.y_train, minlength=10)
     assert counts.min() > 0.08 * expected_train and counts.max() < 0.12 * expected_train
+
+
+# ---- USPS (load_usps) ----
+
+USPS_REMEDIES = ('load_usps("path/to/zip.test.gz")', "DIGITCOURSE_USPS", "let Keras download it")
+
+
+@pytest.fixture(scope="session")
+def usps_text():
+    """The decompressed text of USPS's test set, from wherever the loader finds it (CI: $DIGITCOURSE_USPS)."""
+    import gzip
+    import os
+
+    path = os.environ.get(dc.data.USPS_ENV_VAR) or dc.data._download_usps()
+    dc.load_usps(path)  # verified
+    raw = open(path, "rb").read()
+    return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+
+
+def write_usps(tmp_path, text, name="zip.test.gz", compress=True):
+    import gzip
+
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text) if compress else text)
+    return path
+
+
+def test_usps_loads_with_documented_shapes_dtypes_and_counts(usps_text, tmp_path, no_env):
+    x, y = dc.load_usps(write_usps(tmp_path, usps_text))
+    assert x.shape == (2007, 16, 16) and y.shape == (2007,) and x.dtype == y.dtype == np.uint8
+    assert np.bincount(y).tolist() == [359, 264, 198, 166, 200, 160, 170, 147, 166, 177]
+    first = np.array(usps_text.split(b"\n")[0].split(), dtype=float)
+    assert y[0] == first[0] and np.array_equal(x[0].ravel(), np.round((first[1:] + 1) * 127.5))
+    assert x.min() == 0 and x.max() == 255 and np.median(x) == 0  # 0 = background, as in MNIST
+
+
+def test_usps_environment_variable_names_the_file_and_plain_text_is_accepted(usps_text, tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITCOURSE_USPS", str(write_usps(tmp_path, usps_text, "zip.test", compress=False)))
+    assert dc.load_usps()[0].shape == (2007, 16, 16)
+
+
+def test_usps_explicit_path_wins_over_environment_variable(usps_text, tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITCOURSE_USPS", str(tmp_path / "absent.gz"))
+    assert dc.load_usps(write_usps(tmp_path, usps_text))[1].shape == (2007,)
+
+
+def test_usps_altered_value_fails_the_hash(usps_text, tmp_path):
+    altered = usps_text.replace(b" -0.948 ", b" -0.947 ", 1)
+    assert altered != usps_text
+    path = write_usps(tmp_path, altered)
+    with pytest.raises(dc.data.UspsIntegrityError) as error:
+        dc.load_usps(path)
+    message = str(error.value)
+    assert str(path) in message and "SHA-256" in message and all(r in message for r in USPS_REMEDIES)
+
+
+@pytest.mark.parametrize("content, message", [
+    (lambda text: __import__("gzip").compress(text)[:50_000], "not a complete gzip file"),  # truncated
+    (lambda text: text[: len(text) // 2], "SHA-256"),                                     # half the lines
+    (lambda text: b"<html>404 Not Found</html>", "SHA-256"),                              # an error page
+])
+def test_usps_bad_content(usps_text, tmp_path, content, message):
+    path = tmp_path / "zip.test.gz"
+    path.write_bytes(content(usps_text))
+    with pytest.raises(dc.data.UspsIntegrityError, match=message):
+        dc.load_usps(path)
+
+
+def test_usps_missing_file_lists_the_remedies(tmp_path, monkeypatch):
+    monkeypatch.delenv("DIGITCOURSE_USPS", raising=False)
+    path = tmp_path / "nowhere" / "zip.test.gz"
+    with pytest.raises(dc.data.UspsNotFoundError) as error:
+        dc.load_usps(path)
+    assert str(path) in str(error.value) and all(r in str(error.value) for r in USPS_REMEDIES)
+    monkeypatch.setenv("DIGITCOURSE_USPS", str(path))
+    with pytest.raises(FileNotFoundError, match=r"zip\.test\.gz \(from \$DIGITCOURSE_USPS\)"):
+        dc.load_usps()
+
+
+def test_usps_download_goes_to_its_own_cache_folder_and_failure_lists_the_remedies(usps_text, tmp_path, monkeypatch):
+    keras = pytest.importorskip("keras")
+    monkeypatch.delenv("DIGITCOURSE_USPS", raising=False)
+    calls = []
+
+    def fake_get_file(fname, origin, cache_subdir):
+        calls.append((fname, origin, cache_subdir))
+        return str(write_usps(tmp_path, usps_text))
+
+    monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
+    assert dc.load_usps()[0].shape == (2007, 16, 16)
+    assert calls == [("zip.test.gz", dc.data.USPS_URL, "datasets/usps")]
+
+    def offline(*args, **kwargs):
+        raise Exception("URL fetch failure on https://hastie.su.domains/...: no network")
+
+    monkeypatch.setattr(keras.utils, "get_file", offline)
+    with pytest.raises(dc.data.UspsNotFoundError) as error:
+        dc.load_usps()
+    assert "Keras could not download USPS" in str(error.value) and all(r in str(error.value) for r in USPS_REMEDIES)
