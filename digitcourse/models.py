@@ -64,13 +64,16 @@ def mlp_callbacks():
     ]
 
 
-def train_mlp(x_train, y_train, x_val, y_val, epochs, batch_size=128, verbose=2):
+def train_mlp(x_train, y_train, x_val, y_val, epochs, batch_size=128, seed=0, verbose=2):
     """Build :func:`mlp_model` and train it with :func:`mlp_callbacks` for at most ``epochs`` epochs.
 
     ``x_train``, ``x_val``: float32 (N, 784) in [0, 1]; ``y_train``, ``y_val``: one-hot labels,
-    float32 (N, 10). Returns ``(model, history, seconds)``: the trained model (with the weights of
-    its best validation epoch), Keras' ``History``, and the wall-clock seconds of ``fit``. Chapter 4.
+    float32 (N, 10). ``seed`` seeds Python, NumPy and Keras first, which fixes the initial weights,
+    the dropout masks and the batch order. Returns ``(model, history, seconds)``: the trained model
+    (with the weights of its best validation epoch), Keras' ``History``, and the wall-clock seconds
+    of ``fit``. Chapter 4.
     """
+    keras.utils.set_random_seed(seed)
     model = mlp_model()
     start = time.perf_counter()
     history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=epochs,
@@ -117,14 +120,16 @@ def cnn_model(steps_per_epoch, epochs, peak_learning_rate=3e-3, dropout=0.5):
     return model
 
 
-def train_cnn(x_train, y_train, x_val, y_val, epochs, batch_size=128, verbose=2):
+def train_cnn(x_train, y_train, x_val, y_val, epochs, batch_size=128, seed=0, verbose=2):
     """Build :func:`cnn_model` with a schedule for ``epochs`` epochs, and train it.
 
     ``x_train``, ``x_val``: float32 (N, 28, 28, 1) in [0, 1]; ``y_train``, ``y_val``: integer
     labels (N,) in [0, 9]. The validation set is evaluated after every epoch; it is not used for
-    training. Returns ``(model, history, seconds)``: the trained model, Keras' ``History``, and the
+    training. ``seed`` seeds Python, NumPy and Keras first (initial weights, dropout masks, batch
+    order). Returns ``(model, history, seconds)``: the trained model, Keras' ``History``, and the
     wall-clock seconds of ``fit``. Chapter 5.
     """
+    keras.utils.set_random_seed(seed)
     model = cnn_model(steps_per_epoch=math.ceil(len(x_train) / batch_size), epochs=epochs)
     start = time.perf_counter()
     history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=epochs,

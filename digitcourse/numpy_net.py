@@ -10,6 +10,8 @@ He initialization (He et al., 2015), Adam with decoupled weight decay (Kingma an
 Loshchilov and Hutter, 2019), cosine learning-rate decay (Loshchilov and Hutter, 2017).
 """
 
+import time
+
 import numpy as np
 from tqdm import tqdm
 
@@ -153,3 +155,20 @@ def train(params, x_train, y_train, x_val, y_val, epochs, optimizer, learning_ra
         bar.set_postfix(loss=f"{history['loss'][-1]:.4f}",
                         val_accuracy=f"{history['val_accuracy'][-1]:.4f}", refresh=False)
     return history
+
+
+def train_numpy_mlp(x_train, y_train, x_val, y_val, epochs, num_hidden=256, learning_rate=2e-3,
+                    weight_decay=1e-4, batch_size=128, seed=0):
+    """Chapter 3's recipe: a fresh init_params(num_hidden) network trained by Adam with decoupled
+    weight decay and the cosine schedule from a peak learning_rate.
+
+    x_* are float32 (N, 784) in [0, 1]; y_* integer labels (N,); seed fixes the initial weights
+    and the batch order. Returns (params, history, seconds): the trained dict of arrays, the
+    history of train, and the wall-clock seconds of the training.
+    """
+    params = init_params(num_hidden=num_hidden, seed=seed)
+    start = time.perf_counter()
+    history = train(params, x_train, y_train, x_val, y_val, epochs=epochs,
+                    optimizer=Adam(params, weight_decay=weight_decay),
+                    learning_rate=learning_rate, batch_size=batch_size, seed=seed)
+    return params, history, time.perf_counter() - start

@@ -1,7 +1,12 @@
-"""Where chapters save the models they train, so that later chapters can load them."""
+"""Where chapters save the models they train, so that later chapters can load them.
+
+A saved model records the :func:`code_fingerprint` of the package that trained it; after any change
+to the package, :func:`load_model` treats it as missing, so a stale model is retrained, never used.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -11,6 +16,18 @@ import numpy as np
 from digitcourse.mode import Mode, current_mode
 
 ENV_VAR = "DIGITCOURSE_MODELS"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def code_fingerprint() -> str:
+    """SHA-256 (hex) of the ``digitcourse`` package's source files (``*.py``, ``*.js``), names included.
+
+    Any change to the package's code, a docstring included, changes it.
+    """
+    sha = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.glob("*.py")) + sorted(PACKAGE_DIR.glob("*.js")):
+        sha.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return sha.hexdigest()
 
 
 def model_path(name: str, mode: Mode | None = None) -> Path:
@@ -49,7 +66,8 @@ def save_model(model, name: str, info: dict, mode: Mode | None = None) -> Path:
 
     A Keras model goes to :func:`model_path` (``.keras``); chapter 3's NumPy network, a dict of
     arrays, to the same path with the suffix ``.npz``. ``info`` (JSON-serializable, e.g.
-    ``{"train_seconds": 84.2, "epochs": 10}``) goes beside it with the suffix ``.json``. Each file
+    ``{"train_seconds": 84.2, "epochs": 10}``) goes beside it with the suffix ``.json``, together
+    with the package's :func:`code_fingerprint` under ``"code"``. Each file
     is written under a temporary name and then renamed, so an interrupted save never leaves a
     half-written model for a later chapter to load.
 
@@ -77,7 +95,7 @@ def save_model(model, name: str, info: dict, mode: Mode | None = None) -> Path:
         partial = path.with_name(f"{path.stem}.partial.keras")
         model.save(partial)
     info_partial = path.with_name(f"{path.stem}.partial.json")
-    info_partial.write_text(json.dumps(info, indent=1))
+    info_partial.write_text(json.dumps({**info, "code": code_fingerprint()}, indent=1))
     os.replace(partial, path)
     os.replace(info_partial, path.with_suffix(".json"))
     return path
@@ -89,15 +107,18 @@ def load_model(name: str, mode: Mode | None = None):
     Returns
     -------
     (keras.Model or dict of numpy.ndarray, dict) or None
-        The model (a dict of arrays for a ``.npz`` file) and its ``info``; ``None`` if no complete
-        model was saved (the chapter that trains it has not run in this mode), so that the caller
-        can train one.
+        The model (a dict of arrays for a ``.npz`` file) and its ``info`` (without ``"code"``);
+        ``None`` if no complete model was saved (the chapter that trains it has not run in this
+        mode), or if it was saved by a different version of the package's code, so that the caller
+        trains one.
     """
     path = model_path(name, mode)
     info_path = path.with_suffix(".json")
     if not info_path.exists():
         return None
     info = json.loads(info_path.read_text())
+    if info.pop("code", None) != code_fingerprint():
+        return None
     if path.with_suffix(".npz").exists():
         with np.load(path.with_suffix(".npz")) as arrays:
             return dict(arrays), info

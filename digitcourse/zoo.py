@@ -1,7 +1,8 @@
 """The course's trained models, for the chapters that compare or use them (chapters 6 and 7).
 
-Chapters 3, 4 and 5 save the model they train (:func:`digitcourse.storage.save_model`).
-:func:`load_or_train` loads it, or, when that chapter has not run in the current mode (a reader
+:data:`MODELS` maps each model's name to its description, its chapter and the training function that
+chapter shows. The chapters save the models they train (:func:`digitcourse.storage.save_model`).
+:func:`load_or_train` loads one, or, when that chapter has not run in the current mode (a reader
 who opens chapter 6 directly in Colab), trains it with the same code and settings and saves it, and
 says so first. :func:`predict_probs` gives every model's probabilities from raw MNIST-style images.
 Importing this module imports Keras.
@@ -9,7 +10,8 @@ Importing this module imports Keras.
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -18,63 +20,103 @@ from digitcourse.data import MnistSplits
 from digitcourse.mode import Mode, current_mode
 from digitcourse.preprocess import add_channel_axis, flatten_images, normalize, one_hot
 
-#: name -> (description, chapter that trains it, minutes it takes in full mode on a 2-core CPU)
+def _flat(images, labels):
+    return flatten_images(normalize(images)), labels
+
+
+def _flat_one_hot(images, labels):
+    return flatten_images(normalize(images)), one_hot(labels)
+
+
+def _image(images, labels):
+    return add_channel_axis(normalize(images)), labels
+
+
+@dataclass(frozen=True)
+class ZooModel:
+    """One of the course's trained models: what it is, where it is taught, how it is trained.
+
+    Attributes
+    ----------
+    description : str
+        A short name for tables and messages.
+    chapter : int
+        The chapter that shows :attr:`train` (in a ``#@save`` cell) and saves the model.
+    minutes : float
+        About how long training takes in full mode on a 2-core CPU (for the message a reader sees).
+    train : callable
+        The chapter's training function, called as ``train(x_train, y_train, x_val, y_val,
+        epochs=..., seed=...)`` and returning ``(model, history, seconds)``.
+    inputs : callable
+        Turns uint8 images (N, 28, 28) and integer labels (N,) into what :attr:`train` takes.
+    epochs : str
+        The key of :attr:`digitcourse.mode.Mode.epochs` that gives its number of epochs.
+    """
+
+    description: str
+    chapter: int
+    minutes: float
+    train: Callable
+    inputs: Callable
+    epochs: str
+
+
+#: Each of the course's models by name. A new model is one more entry here.
 MODELS = {
-    "numpy_mlp": ("NumPy network 784-256-10", 3, 0.5),
-    "mlp": ("Keras MLP 784-512-512-10", 4, 1.5),
-    "cnn": ("Keras CNN", 5, 3),
+    "numpy_mlp": ZooModel("NumPy network 784-256-10", 3, 0.5, numpy_net.train_numpy_mlp, _flat, "numpy_mlp"),
+    "mlp": ZooModel("Keras MLP 784-512-512-10", 4, 1.5, models.train_mlp, _flat_one_hot, "keras_mlp"),
+    "cnn": ZooModel("Keras CNN", 5, 3, models.train_cnn, _image, "cnn"),
 }
 
 
 def train(name: str, splits: MnistSplits, mode: Mode | None = None, seed: int = 0):
-    """Train chapter 3's, 4's or 5's model with that chapter's code and settings.
+    """Train one of :data:`MODELS` with its chapter's training function and settings.
 
     Parameters
     ----------
-    name : {"numpy_mlp", "mlp", "cnn"}
-        As for :func:`load_or_train`.
+    name : str
+        A key of :data:`MODELS`.
     splits : MnistSplits
         The data to train on (the training and validation images).
     mode : Mode, optional
         Whose number of epochs to use; default :func:`digitcourse.current_mode`.
     seed : int
-        Seed of the NumPy network's initial weights and batch order (the chapters use 0). Keras'
-        models take theirs from :func:`digitcourse.set_seed`, which the caller sets.
+        Passed to the training function (the chapters use 0): initial weights, batch order, dropout.
 
     Returns
     -------
     (model, info)
         As for :func:`load_or_train`.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a key of :data:`MODELS`.
     """
+    entry = _entry(name)
     mode = mode or current_mode()
-    x_train, x_val = normalize(splits.x_train), normalize(splits.x_val)
-    if name == "numpy_mlp":  # chapter 3's settings
-        epochs = mode.epochs["numpy_mlp"]
-        model = numpy_net.init_params(num_hidden=256, seed=seed)
-        start = time.perf_counter()
-        numpy_net.train(model, flatten_images(x_train), splits.y_train, flatten_images(x_val),
-                        splits.y_val, epochs=epochs,
-                        optimizer=numpy_net.Adam(model, weight_decay=1e-4), learning_rate=2e-3, seed=seed)
-        seconds = time.perf_counter() - start
-    elif name == "mlp":
-        model, history, seconds = models.train_mlp(
-            flatten_images(x_train), one_hot(splits.y_train), flatten_images(x_val),
-            one_hot(splits.y_val), epochs=mode.epochs["keras_mlp"])
-        epochs = len(history.history["loss"])
-    else:
-        epochs = mode.epochs["cnn"]
-        model, _, seconds = models.train_cnn(add_channel_axis(x_train), splits.y_train,
-                                             add_channel_axis(x_val), splits.y_val, epochs=epochs)
+    x_train, y_train = entry.inputs(splits.x_train, splits.y_train)
+    x_val, y_val = entry.inputs(splits.x_val, splits.y_val)
+    model, history, seconds = entry.train(x_train, y_train, x_val, y_val,
+                                          epochs=mode.epochs[entry.epochs], seed=seed)
+    epochs = len(history["loss"] if isinstance(history, dict) else history.history["loss"])
     return model, {"train_seconds": seconds, "epochs": epochs}
 
 
+def _entry(name: str) -> ZooModel:
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}.")
+    return MODELS[name]
+
+
 def load_or_train(name: str, splits: MnistSplits):
-    """The model chapter 3, 4 or 5 trained in the current mode: loaded if saved, else trained now.
+    """A model a chapter trained in the current mode: loaded if saved, else trained now.
 
     Parameters
     ----------
-    name : {"numpy_mlp", "mlp", "cnn"}
-        Chapter 3's NumPy network (a dict of arrays), chapter 4's Keras MLP, chapter 5's Keras CNN.
+    name : str
+        A key of :data:`MODELS`: ``"numpy_mlp"`` (chapter 3's NumPy network, a dict of arrays),
+        ``"mlp"`` (chapter 4's Keras MLP), ``"cnn"`` (chapter 5's Keras CNN), ...
     splits : MnistSplits
         The current mode's data (:func:`digitcourse.load_splits`); used only when training.
 
@@ -87,17 +129,17 @@ def load_or_train(name: str, splits: MnistSplits):
     Raises
     ------
     ValueError
-        If ``name`` is not one of the three.
+        If ``name`` is not a key of :data:`MODELS`.
     """
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}.")
-    description, chapter, minutes = MODELS[name]
+    entry = _entry(name)
+    description, chapter, minutes = entry.description, entry.chapter, entry.minutes
     saved = storage.load_model(name)
     if saved is not None:
         print(f"{description}: loaded the model chapter {chapter} saved.")
         return saved
     mode = current_mode()
-    print(f"{description}: chapter {chapter} has not saved one in {mode.name} mode, so it is trained "
+    print(f"{description}: chapter {chapter} has not saved one in {mode.name} mode with this version of "
+          f"the digitcourse code, so it is trained "
           f"now with chapter {chapter}'s code" + (f" (about {minutes:g} min on a 2-core CPU)" if not mode.quick else "")
           + "...", flush=True)
     model, info = train(name, splits)

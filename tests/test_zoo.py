@@ -1,5 +1,7 @@
 """digitcourse.zoo: a missing model is trained (and said so) and saved; a saved one is loaded."""
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -13,7 +15,7 @@ def test_load_or_train_trains_once_then_loads(tmp_path, monkeypatch, capsys, mni
     monkeypatch.setenv("DIGITCOURSE_QUICK", "1")
     splits = dc.load_splits()
     params, info = zoo.load_or_train("numpy_mlp", splits)
-    assert "has not saved one in quick mode, so it is trained now" in capsys.readouterr().out
+    assert "has not saved one in quick mode with this version of the digitcourse code, so it is trained now" in capsys.readouterr().out
     assert info["epochs"] == dc.mode.QUICK.epochs["numpy_mlp"] and info["train_seconds"] > 0
     assert (tmp_path / "numpy_mlp-quick.npz").exists() and (tmp_path / "numpy_mlp-quick.json").exists()
 
@@ -36,3 +38,9 @@ def test_bad_requests():
         zoo.predict_probs({}, np.zeros((3, 784)))
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         zoo.predict_probs({}, np.full((1, 28, 28), 3.0))
+
+
+def test_every_registered_model_names_its_chapters_training_function():
+    for name, entry in zoo.MODELS.items():
+        assert entry.epochs in dc.mode.FULL.epochs and entry.epochs in dc.mode.QUICK.epochs, name
+        assert "seed" in inspect.signature(entry.train).parameters, name
