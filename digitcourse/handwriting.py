@@ -27,6 +27,8 @@ MNIST_SIZE, BOX_SIZE = 28, 20
 MNIST_CENTER = (14.0, 14.0)
 #: Median stroke width of MNIST's digits in pixels, measured as :func:`stroke_width` does.
 MNIST_STROKE_WIDTH = 3.0
+#: Strokes wider than this once the digit fills the 20-pixel box are thinned (:func:`thin_thick_strokes`).
+MAX_STROKE_WIDTH = 4.5
 #: Images are first reduced so that their longest side is at most this many pixels (a 12-megapixel
 #: photo holds far more detail than a 20-pixel digit needs, and the filters run in milliseconds).
 WORK_SIZE = 400
@@ -37,10 +39,14 @@ MIN_WORK_SIZE = 112
 MIN_SIZE = 8
 #: Fewer pixels than this standing out from the background (at the working size) is no digit.
 MIN_INK_PIXELS = 12
+#: Ink usually stands out from the background by CLEAR_CONTRAST; in a faint image it must stand out
+#: by NOISE_SIGMAS robust standard deviations of the image's noise, and by at least MIN_CONTRAST
+#: (two grey levels in 8 bits; see :func:`noise_floor`).
+CLEAR_CONTRAST, NOISE_SIGMAS, MIN_CONTRAST = 0.08, 5.0, 0.008
 
 
 class NoInkError(ValueError):
-    """The image holds no digit: it is blank, uniform, or its strokes are too faint to find."""
+    """The image holds no digit: nothing in it stands out from its noise (blank or uniform)."""
 
 
 @dataclass(frozen=True)
@@ -177,34 +183,117 @@ def to_grayscale(image: Image.Image) -> np.ndarray:
 def fix_polarity(gray: np.ndarray) -> tuple[np.ndarray, bool]:
     """Return the image as light ink on a dark background, as MNIST stores digits.
 
-    The background is whatever most pixels are, so the median brightness decides: above 0.5 the
-    image is dark ink on a light background (paper, a scan, most drawing apps) and is inverted.
+    The background is what surrounds the digit, so the image's border decides: Otsu's threshold
+    (:func:`_otsu`) splits the pixels into light and dark, and if at least two thirds of the
+    border's pixels are light, the image is dark ink on a light background (paper, a scan, most
+    drawing apps, and an underexposed photo whose paper is grey) and is inverted; if at most a third
+    are, it is kept. The border is mostly background even when the digit touches it (a tightly
+    cropped digit) and when thick strokes cover most of the image, where the median brightness
+    would take the ink for the background. When the border is split (a dark table along two sides of
+    a photo of a page), the median brightness decides: most pixels are background.
 
     Returns
     -------
     (numpy.ndarray, bool)
         float32 (H, W) in [0, 1], and whether it was inverted.
     """
-    inverted = bool(np.median(gray) > 0.5)
+    border = np.concatenate([gray[0], gray[-1], gray[1:-1, 0], gray[1:-1, -1]])
+    light = np.mean(border > _otsu(gray))
+    inverted = bool(light >= 2 / 3 or (light > 1 / 3 and np.median(gray) > 0.5))
     return (1 - gray if inverted else gray).astype(np.float32), inverted
 
 
-def level_background(ink: np.ndarray, min_contrast: float = 0.08) -> np.ndarray:
+def subtract_background(ink: np.ndarray) -> np.ndarray:
+    """Subtract the background (shadows, vignetting, the paper's tint): float32 (H, W) in [0, 1].
+
+    The background is estimated by a morphological opening (``scipy.ndimage.grey_opening``, a
+    minimum filter then a maximum filter) with a window half the image's shorter side: it erases
+    bright structures narrower than the window (the strokes, even in a tightly cropped digit) and
+    keeps slow variations (lighting).
+    """
+    window = max(3, min(ink.shape) // 2)
+    return np.clip(ink - ndi.grey_opening(ink, size=(window, window)), 0, 1).astype(np.float32)
+
+
+def noise_floor(difference: np.ndarray, min_contrast: float = CLEAR_CONTRAST) -> float:
+    """The smallest brightness above the background that counts as ink.
+
+    Most pixels are background: the median of ``difference`` (:func:`subtract_background`) is the
+    background's typical level, and the median absolute deviation from it, times 1.4826, its noise
+    (a robust standard deviation, unmoved by the strokes). Where thick strokes fill most of a tightly
+    cropped image, the border, mostly background even where the digit touches it (as for
+    :func:`fix_polarity`), tells the same better; the lower of the two estimates is used. Ink must
+    stand out from that noise: lie NOISE_SIGMAS robust standard deviations above the typical level,
+    and at least MIN_CONTRAST (two grey levels of an 8-bit image) above the background.
+
+    Ink on paper usually differs from it by ``min_contrast`` or more, a level that no paper grain
+    or uneven light reaches: if at least MIN_INK_PIXELS pixels of the 3 x 3 median of
+    ``difference`` do, the floor is raised to ``min_contrast``. A faint drawing (light grey on white,
+    4% darker than its clean paper) does not reach it and still stands out from the noise; the
+    grain of a blank sheet does not.
+    """
+    def level(values):  # the typical level plus NOISE_SIGMAS robust standard deviations
+        typical = float(np.median(values))
+        return typical + NOISE_SIGMAS * 1.4826 * float(np.median(np.abs(values - typical)))
+
+    border = np.concatenate([difference[0], difference[-1], difference[1:-1, 0], difference[1:-1, -1]])
+    floor = max(min(level(border), level(difference)), MIN_CONTRAST)
+    clear = max(floor, min_contrast)
+    if np.count_nonzero(ndi.median_filter(difference, size=3) > clear) >= MIN_INK_PIXELS:
+        return clear
+    return floor
+
+
+def remove_specks(difference: np.ndarray, floor: float) -> np.ndarray:
+    """A 3 x 3 median filter (``scipy.ndimage.median_filter``), which removes salt-and-pepper
+    texture, but not strokes one pixel wide: float32 (H, W) in [0, 1].
+
+    A median filter erases any line narrower than two pixels, a digit drawn with a 1-pixel pen as
+    well as the grain. So the lines are found first: 8-connected shapes above ``floor`` at least a
+    quarter of the image's shorter side long. If the median would erase most of their pixels, the
+    strokes are that thin, and they are widened by a 3 x 3 grey dilation before the median.
+    """
+    levelled = ndi.median_filter(difference, size=3)
+    labels, count = ndi.label(difference > floor, structure=np.ones((3, 3)))
+    if count:
+        sizes = np.bincount(labels.ravel())
+        sizes[0] = 0
+        lines = sizes[labels] >= min(difference.shape) // 4
+        if np.count_nonzero(lines & (levelled > floor)) < 0.5 * np.count_nonzero(lines):
+            levelled = ndi.median_filter(ndi.grey_dilation(difference, size=(3, 3)), size=3)
+    return levelled.astype(np.float32)
+
+
+def drop_clutter(mask: np.ndarray) -> np.ndarray:
+    """Keep the digit's strokes in a thresholded image (bool (H, W)): erase shapes that run along a
+    side of the image (the edge of the page, the table around it; at least half of a side's pixels)
+    when there is other ink, and connected specks much smaller than the largest stroke (under 5%
+    of its area). A digit that merely touches the sides, as in a tightly cropped image, is kept."""
+    labels, count = ndi.label(mask)
+    if count < 2:
+        return mask
+    index = np.arange(1, count + 1)
+    sizes = ndi.sum_labels(mask, labels, index=index)
+    sides = [labels[0], labels[-1], labels[:, 0], labels[:, -1]]
+    edges = np.array([any(np.mean(side == number) >= 0.5 for side in sides) for number in index])
+    if edges.any() and sizes[~edges].sum() >= MIN_INK_PIXELS:
+        sizes[edges] = 0
+    return np.isin(labels, index[sizes >= max(0.05 * sizes.max(), 1)])
+
+
+def level_background(ink: np.ndarray, min_contrast: float = CLEAR_CONTRAST) -> np.ndarray:
     """Remove uneven background (shadows, paper texture, vignetting) and keep only the strokes.
 
-    1. The background is estimated by a morphological opening (``scipy.ndimage.grey_opening``)
-       with a window half the image's shorter side: it erases bright structures narrower than
-       the window (the strokes, even in a tightly cropped digit) and keeps slow variations (lighting); it is subtracted.
-    2. A light median filter (3 x 3) removes salt-and-pepper texture.
-    3. The threshold separating ink from background is Otsu's (it maximizes the between-class
-       variance of the histogram; N. Otsu, IEEE Trans. SMC 9(1), 1979), but at least
-       ``min_contrast``, and at least a third of the ink's level (the 90th percentile of the pixels
-       above ``min_contrast``, however small the digit is in the image): faint texture never
-       counts as ink. Pixels below it become 0.
-    4. Long shapes along a whole side of the image (the edge of the page, the table around it) are
-       erased when there is other ink, and so are connected specks much smaller than the largest
-       stroke (under 5% of its area).
-    5. The remaining ink is stretched so that the ink's level is 1, as in MNIST where stroke
+    1. :func:`subtract_background`: a morphological opening estimates the background; it is subtracted.
+    2. :func:`noise_floor`: how bright a pixel must be to stand out from the image's noise.
+    3. :func:`remove_specks`: a 3 x 3 median filter, strokes one pixel wide widened first.
+    4. The threshold separating ink from background is Otsu's (it maximizes the between-class
+       variance of the histogram; N. Otsu, IEEE Trans. SMC 9(1), 1979), but at least the noise
+       floor, and at least a third of the ink's level (the 90th percentile of the pixels above the
+       floor, however small the digit is in the image): faint texture never counts as ink.
+       Pixels below it become 0.
+    5. :func:`drop_clutter`: the edge of the page and small specks are erased.
+    6. The remaining ink is stretched so that the ink's level is 1, as in MNIST where stroke
        centres are saturated.
 
     Parameters
@@ -212,7 +301,8 @@ def level_background(ink: np.ndarray, min_contrast: float = 0.08) -> np.ndarray:
     ink : numpy.ndarray, float32 (H, W) in [0, 1]
         Light ink on a dark background (:func:`fix_polarity`).
     min_contrast : float
-        Smallest difference from the background, in [0, 1], that counts as ink.
+        Difference from the background, in [0, 1], that counts as ink when the image holds some
+        (:func:`noise_floor`).
 
     Returns
     -------
@@ -222,33 +312,19 @@ def level_background(ink: np.ndarray, min_contrast: float = 0.08) -> np.ndarray:
     Raises
     ------
     NoInkError
-        If fewer than MIN_INK_PIXELS pixels stand out from the background by ``min_contrast``: a
-        blank or uniform image, or strokes too faint to find.
+        If fewer than MIN_INK_PIXELS pixels stand out from the noise (:func:`noise_floor`): a blank
+        or uniform image, or one holding nothing but noise.
     """
-    window = max(3, min(ink.shape) // 2)
-    background = ndi.grey_opening(ink, size=(window, window))
-    levelled = ndi.median_filter(np.clip(ink - background, 0, 1), size=3)
-    candidates = levelled[levelled > min_contrast]
+    difference = subtract_background(ink)
+    floor = noise_floor(difference, min_contrast)
+    levelled = remove_specks(difference, floor)
+    candidates = levelled[levelled > floor]
     if candidates.size < MIN_INK_PIXELS:
-        raise NoInkError(f"no ink found: nothing in the image differs from its background by more than "
-                         f"{levelled.max():.3f} over more than a few pixels (at least {min_contrast} needed). "
-                         "Is it blank, or are the strokes too faint? Photograph a darker pen in even light.")
+        raise NoInkError(f"no ink found: nothing in the image stands out from its noise (at most {levelled.max():.3f} "
+                         f"above the background, {floor:.3f} needed over at least {MIN_INK_PIXELS} pixels). "
+                         "The image is blank or uniform: is the digit in it?")
     strong = float(np.percentile(candidates, 90))  # the level of the ink, however little of it there is
-    threshold = max(_otsu(levelled), min_contrast, strong / 3)
-    mask = levelled > threshold
-    labels, count = ndi.label(mask)
-    if count > 1:
-        index = np.arange(1, count + 1)
-        sizes = ndi.sum_labels(mask, labels, index=index)
-        edges = np.zeros(count, dtype=bool)  # shapes along a whole side: the edge of the page, a table
-        for number, (rows, cols) in zip(index, ndi.find_objects(labels)):
-            long = (rows.stop - rows.start >= 0.9 * mask.shape[0]) or (cols.stop - cols.start >= 0.9 * mask.shape[1])
-            touches = rows.start == 0 or cols.start == 0 or rows.stop == mask.shape[0] or cols.stop == mask.shape[1]
-            edges[number - 1] = long and touches
-        if edges.any() and sizes[~edges].sum() >= MIN_INK_PIXELS:
-            sizes[edges] = 0
-        keep = index[sizes >= max(0.05 * sizes.max(), 1)]
-        mask = np.isin(labels, keep)
+    mask = drop_clutter(levelled > max(_otsu(levelled), floor, strong / 3))
     return np.where(mask, np.clip(levelled / strong, 0, 1), 0).astype(np.float32)
 
 
@@ -303,6 +379,26 @@ def widen_thin_strokes(cropped: np.ndarray, box_size: int = BOX_SIZE) -> np.ndar
     padded = np.pad(cropped, radius)
     y, x = np.mgrid[-radius:radius + 1, -radius:radius + 1]
     return ndi.grey_dilation(padded, footprint=x**2 + y**2 <= radius**2).astype(np.float32)
+
+
+def thin_thick_strokes(cropped: np.ndarray, box_size: int = BOX_SIZE) -> np.ndarray:
+    """Thin strokes that would be much thicker than MNIST's once the digit is scaled to ``box_size``.
+
+    A digit drawn small with a broad pen (a finger on a phone, a fixed pen on a large canvas)
+    keeps its broad strokes when it is enlarged to fill the box: 6 to 10 pixels wide at 20, which
+    MNIST's digits never are, and the network reads them poorly. If the stroke width
+    (:func:`stroke_width`) would exceed MAX_STROKE_WIDTH pixels after scaling, the strokes are
+    thinned to MNIST_STROKE_WIDTH by a grey erosion with a disk (``scipy.ndimage.grey_erosion``),
+    and the result is cropped to its ink again.
+    """
+    scale = box_size / max(cropped.shape)
+    width = stroke_width(cropped)
+    if width * scale <= MAX_STROKE_WIDTH:
+        return cropped
+    radius = int(round((width - MNIST_STROKE_WIDTH / scale) / 2))
+    y, x = np.mgrid[-radius:radius + 1, -radius:radius + 1]
+    thinned = ndi.grey_erosion(cropped, footprint=x**2 + y**2 <= radius**2, mode="constant", cval=0.0)
+    return crop_to_ink(thinned.astype(np.float32)) if thinned.any() else cropped
 
 
 def fit_in_box(cropped: np.ndarray, box_size: int = BOX_SIZE) -> np.ndarray:
@@ -362,7 +458,7 @@ def to_mnist(source, return_steps: bool = False):
     gray = to_grayscale(load_image(source))
     ink, inverted = fix_polarity(gray)
     levelled = level_background(ink)
-    cropped = widen_thin_strokes(crop_to_ink(levelled))
+    cropped = thin_thick_strokes(widen_thin_strokes(crop_to_ink(levelled)))
     boxed = fit_in_box(cropped)
     mnist = center_by_mass(boxed)
     if not return_steps:

@@ -66,9 +66,11 @@
     return gray;
   }
 
-  // level_background. fix_polarity has nothing to do: the canvas is already light on dark. The
-  // background that grey_opening estimates is 0 on this clean black canvas, so what remains is:
-  // a 3 x 3 median filter, Otsu's threshold (at least 0.08 and a third of the ink's level), the
+  // level_background. fix_polarity keeps the image as it is: the canvas's border is black, light on
+  // dark already. On this clean black canvas, subtract_background's opening is 0; noise_floor's
+  // noise is 0, so any drawing reaches the clear contrast, 0.08, which becomes the floor;
+  // remove_specks is the 3 x 3 median (the 18-pixel pen draws no 1-pixel lines to widen first).
+  // What remains: Otsu's threshold (at least 0.08 and a third of the ink's level), drop_clutter's
   // removal of specks under 5% of the largest stroke, and the stretch of the ink's level to 1.
   function levelBackground(gray) {
     const clamp = (v, n) => (v < 0 ? -v - 1 : v >= n ? 2 * n - v - 1 : v); // scipy's "reflect" border
@@ -104,8 +106,8 @@
     return threshold;
   }
 
-  // The speck removal of level_background: connected strokes (4-neighbours, as scipy.ndimage.label)
-  // smaller than 5% of the largest are dropped. (Its page-edge rule has no use on a canvas.)
+  // drop_clutter: connected strokes (4-neighbours, as scipy.ndimage.label) smaller than 5% of the
+  // largest are dropped. (Its page-edge rule, for shapes along half a side, has no use on a canvas.)
   function dropSpecks(mask) {
     const labels = new Int32Array(W * H), sizes = [0];
     for (let start = 0; start < mask.length; start++) {
@@ -174,6 +176,28 @@
     return { data: out, w, h };
   }
 
+  // thin_thick_strokes: a grey erosion with a disk (outside the image counts as 0), when the strokes
+  // would end up wider than 4.5 px once the digit is scaled to 20 px (a small digit drawn with this
+  // broad pen), to MNIST's 3 px; then crop_to_ink again.
+  function thinThickStrokes(cropped) {
+    const scale = 20 / Math.max(cropped.w, cropped.h), width = strokeWidth(cropped);
+    if (width * scale <= 4.5) return cropped;
+    const radius = roundHalfEven((width - 3 / scale) / 2), { w, h } = cropped, out = new Float32Array(w * h);
+    const disk = offsets.filter(([dy, dx]) => Math.abs(dy) <= radius && Math.abs(dx) <= radius && dy * dy + dx * dx <= radius * radius);
+    let any = false;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      let least = Infinity;
+      for (const [dy, dx] of disk) {
+        const yy = y + dy, xx = x + dx;
+        least = Math.min(least, yy >= 0 && yy < h && xx >= 0 && xx < w ? cropped.data[yy * w + xx] : 0);
+        if (least === 0) break;
+      }
+      out[y * w + x] = least;
+      any ||= least > 0;
+    }
+    return any ? cropToInk(out, w, h) : cropped;
+  }
+
   // fit_in_box: Pillow's Lanczos resize (support 3, widened by the scale when shrinking), rows
   // first and then columns, as Pillow does; the longer side becomes 20 px, values clipped to [0, 1].
   function lanczosWeights(inSize, outSize) {
@@ -240,7 +264,7 @@
     const start = performance.now();
     const levelled = levelBackground(toGrayscale());
     if (levelled === null) { status.textContent = "Draw one digit."; return; }
-    const input = centerByMass(fitInBox(widenThinStrokes(cropToInk(levelled, W, H))));
+    const input = centerByMass(fitInBox(thinThickStrokes(widenThinStrokes(cropToInk(levelled, W, H)))));
     const image = inputView.createImageData(28, 28);
     input.forEach((v, i) => { image.data.set([255 * v, 255 * v, 255 * v, 255], 4 * i); });
     inputView.putImageData(image, 0, 0);

@@ -204,3 +204,66 @@ def test_predict_one_image_and_a_batch(digit):
         hw.predict(Fake(), [digit, np.zeros((40, 40))])
     with pytest.raises(ValueError, match="top must be"):
         hw.predict(Fake(), digit, top=0)
+
+
+# ---- The failure classes of real drawings and photos (issue 14), each on an image with that property ----
+
+def test_one_pixel_strokes_survive(digit):
+    """A 7 drawn with a 1-pixel pen, white on an opaque black 150 x 150 canvas (RGBA): a 3 x 3
+    median filter alone would erase every stroke."""
+    from PIL import ImageDraw
+
+    def seven(width):
+        image = Image.new("RGBA", (150, 150), (0, 0, 0, 255))
+        ImageDraw.Draw(image).line([(35, 25), (115, 25), (60, 130)], fill=(255, 255, 255, 255), width=width)
+        return image
+
+    thin = hw.to_mnist(seven(1))
+    assert similarity(thin, hw.to_mnist(seven(12))) > 0.85
+    assert hw.stroke_width(thin) >= 2
+
+
+@pytest.mark.parametrize("contrast", [0.04, 0.07])
+def test_faint_drawings_are_read(digit, contrast):
+    """A 28 x 28 drawing in light grey on white, its darkest stroke only 4% or 7% below the paper."""
+    faint = np.round(255 * (1 - contrast * digit)).astype(np.uint8)
+    assert similarity(hw.to_mnist(faint), hw.to_mnist(1 - digit)) > 0.9
+
+
+def test_the_noise_of_a_blank_sheet_is_still_refused_and_says_so():
+    sheet = np.random.default_rng(1).normal(0.85, 0.02, (300, 400)).clip(0, 1)
+    with pytest.raises(hw.NoInkError, match="stands out from its noise.*blank or uniform"):
+        hw.to_mnist(sheet)
+
+
+def test_small_digits_drawn_with_a_broad_pen_get_mnist_strokes(mnist):
+    """White on black canvas drawings: a digit 60 px high drawn with the widget's 18-px pen has
+    strokes 6 to 8 px wide once enlarged to the 20-px box; MNIST's are about 3."""
+    from digitcourse import synthetic
+
+    rng = np.random.default_rng(0)
+    for index in range(5):
+        drawing = synthetic.canvas_drawing_of(mnist["x_test"][index], rng, size=280, pen=18, height=60)
+        result = hw.to_mnist(drawing)
+        assert hw.stroke_width(result) <= hw.MAX_STROKE_WIDTH + 0.75, index
+        assert similarity(result, mnist["x_test"][index] / 255) > 0.6, index
+
+
+def test_thick_digit_covering_most_of_a_tight_crop_keeps_its_polarity(digit):
+    """A bold digit cropped tightly (as USPS stores its digits) has more ink than background; the
+    border, mostly background, still tells which is which."""
+    bold = ndi.grey_dilation(digit, size=(5, 5))
+    rows, cols = np.nonzero(bold > 0.5)
+    tight = bold[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    assert np.median(tight) > 0.5  # the median alone would call the ink background
+    assert hw.fix_polarity(tight)[1] is False and hw.fix_polarity(1 - tight)[1] is True
+
+
+def test_a_digit_spanning_a_tight_crop_is_not_taken_for_the_page_edge(digit):
+    """A tightly cropped 7 in two pieces, its long stroke touching the top and bottom: only shapes
+    that run along a side are page edges."""
+    rows, cols = np.nonzero(digit)
+    tight = digit[rows.min():rows.max() + 1, cols.min():cols.max() + 1].copy()
+    tight[:, 4:6] = 0  # cut the bar: a piece on the left, the rest spans the whole height
+    kept = hw.to_mnist(tight, return_steps=True)[1].levelled
+    assert kept[:, : kept.shape[1] // 5].any() and kept.any(axis=1).mean() > 0.9  # both pieces are kept
