@@ -56,13 +56,13 @@ FULL = Mode(
     name="full",
     train_size=None,
     val_size=5_000,
-    epochs=MappingProxyType({"normalization": 5, "numpy_mlp": 12, "keras_mlp": 20, "cnn": 10}),
+    epochs=MappingProxyType({"normalization": 5, "numpy_mlp": 12, "keras_mlp": 20, "cnn": 10, "cnn_plus": 10}),
 )
 QUICK = Mode(
     name="quick",
     train_size=10_000,
     val_size=2_000,
-    epochs=MappingProxyType({"normalization": 3, "numpy_mlp": 5, "keras_mlp": 5, "cnn": 4}),
+    epochs=MappingProxyType({"normalization": 3, "numpy_mlp": 5, "keras_mlp": 5, "cnn": 4, "cnn_plus": 2}),
 )
 
 

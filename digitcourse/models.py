@@ -157,3 +157,132 @@ def keras_simple_convnet():
     ], name="keras_simple_convnet")
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     return model
+
+
+def augmentation(rotation_degrees=10, zoom=0.1, shift=0.1):
+    """Random small rotations, zooms and shifts of (N, 28, 28, 1) images, as a Keras layer that is
+    active only in training (at inference it passes images through unchanged).
+
+    Each image gets its own random rotation in [-``rotation_degrees``, ``rotation_degrees``]
+    degrees, zoom in [1 - ``zoom``, 1 + ``zoom``] and shift of up to ``shift`` of its size (0.1 of
+    28 pixels: 2.8 pixels) in each direction; uncovered pixels are background (0). No flips: a
+    mirrored digit is not a digit. Chapter 8.
+    """
+    return keras.Sequential([
+        keras.layers.RandomRotation(rotation_degrees / 360, fill_mode="constant"),
+        keras.layers.RandomZoom(zoom, fill_mode="constant"),
+        keras.layers.RandomTranslation(shift, shift, fill_mode="constant"),
+    ], name="augmentation")
+
+
+def conv_bn_relu(x, filters, kernel_size=3, padding="same", batch_norm=True):
+    """Convolution, then batch normalization (Ioffe & Szegedy 2015), then ReLU. With batch
+    normalization the convolution needs no bias: normalization subtracts it again. The running
+    averages for inference use momentum 0.9 (Keras' default, 0.99, still remembers its initial
+    values after a few hundred steps). Chapter 8."""
+    x = keras.layers.Conv2D(filters, kernel_size, padding=padding, use_bias=not batch_norm)(x)
+    if batch_norm:
+        x = keras.layers.BatchNormalization(momentum=0.9)(x)
+    return keras.layers.ReLU()(x)
+
+
+def cnn_plus_model(steps_per_epoch, epochs, deep=True, augment=True, batch_norm=True,
+                   peak_learning_rate=3e-3, label_smoothing=0.1, name="cnn_plus"):
+    """Chapter 8's convolutional network, with each of its additions a switch (for the ablation).
+
+    ``deep=False`` keeps chapter 5's layers (two 3x3 convolutions with max pooling, a dense layer
+    of 128 units, dropout); ``deep=True`` is the deeper network: a 5x5 convolution (32 filters),
+    pooling, two 3x3 convolutions (64), pooling, a 3x3 convolution (128), global average pooling,
+    dropout 0.3. ``augment`` puts :func:`augmentation` in front (or, if it is a Keras layer, that
+    layer); ``batch_norm`` follows every
+    convolution (and the dense layer) with batch normalization. Training as in chapter 5 (Adam,
+    10% warm-up then a half cosine to 0), on one-hot labels smoothed by ``label_smoothing``
+    (Szegedy et al. 2016). Takes float32 (N, 28, 28, 1) in [0, 1]; outputs softmax probabilities
+    (N, 10); ``steps_per_epoch * epochs`` fixes the schedule's length; ``name`` names the model
+    (members of an ensemble need different names). Chapter 8.
+    """
+    total_steps = steps_per_epoch * epochs
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=0.0, decay_steps=total_steps - total_steps // 10,
+        warmup_target=peak_learning_rate, warmup_steps=total_steps // 10,
+    )
+    inputs = keras.Input(shape=(28, 28, 1))
+    if augment is True:
+        augment = augmentation()
+    x = augment(inputs) if augment is not False else inputs
+    if deep:
+        x = conv_bn_relu(x, 32, kernel_size=5, padding="valid", batch_norm=batch_norm)  # 24 x 24
+        x = keras.layers.MaxPooling2D()(x)                                               # 12 x 12
+        x = conv_bn_relu(x, 64, batch_norm=batch_norm)
+        x = conv_bn_relu(x, 64, batch_norm=batch_norm)
+        x = keras.layers.MaxPooling2D()(x)                                               # 6 x 6
+        x = conv_bn_relu(x, 128, padding="valid", batch_norm=batch_norm)                 # 4 x 4
+        x = keras.layers.GlobalAveragePooling2D()(x)
+        x = keras.layers.Dropout(0.3)(x)
+    else:
+        x = conv_bn_relu(x, 32, padding="valid", batch_norm=batch_norm)
+        x = keras.layers.MaxPooling2D()(x)
+        x = conv_bn_relu(x, 64, padding="valid", batch_norm=batch_norm)
+        x = keras.layers.MaxPooling2D()(x)
+        x = keras.layers.Dropout(0.5)(keras.layers.Flatten()(x))
+        x = keras.layers.Dense(128, use_bias=not batch_norm)(x)
+        if batch_norm:
+            x = keras.layers.BatchNormalization(momentum=0.9)(x)
+        x = keras.layers.Dropout(0.5)(keras.layers.ReLU()(x))
+    outputs = keras.layers.Dense(10, activation="softmax")(x)
+    model = keras.Model(inputs, outputs, name=name)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=schedule),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
+        metrics=["accuracy"],
+        steps_per_execution=16,
+    )
+    return model
+
+
+def train_cnn_plus(x_train, y_train, x_val, y_val, epochs, batch_size=128, seed=0, verbose=2, **switches):
+    """Build :func:`cnn_plus_model` (``switches``: ``deep``, ``augment``, ``batch_norm``, ...) for
+    ``epochs`` epochs and train it.
+
+    ``x_train``, ``x_val``: float32 (N, 28, 28, 1) in [0, 1]; ``y_train``, ``y_val``: integer labels
+    (N,) in [0, 9] (one-hot encoded here, for label smoothing). ``seed`` seeds Python, NumPy and
+    Keras first and names the model ``cnn_plus_seed<seed>``. Returns ``(model, history, seconds)``
+    as :func:`train_cnn` does. Chapter 8.
+    """
+    keras.utils.set_random_seed(seed)
+    model = cnn_plus_model(math.ceil(len(x_train) / batch_size), epochs, name=f"cnn_plus_seed{seed}", **switches)
+    start = time.perf_counter()
+    history = model.fit(x_train, keras.utils.to_categorical(y_train, 10),
+                        validation_data=(x_val, keras.utils.to_categorical(y_val, 10)),
+                        epochs=epochs, batch_size=batch_size, verbose=verbose)
+    return model, history, time.perf_counter() - start
+
+
+def ensemble_model(members):
+    """One Keras model whose output is the mean of the members' softmax probabilities.
+
+    ``members``: trained Keras models with the same input shape (e.g. (28, 28, 1)) and 10 softmax
+    outputs; the ensemble shares their weights (no copy) and needs no compiling to predict.
+    Chapter 8.
+    """
+    inputs = keras.Input(shape=members[0].input_shape[1:])
+    outputs = keras.layers.Average()([member(inputs) for member in members])
+    return keras.Model(inputs, outputs, name=f"ensemble_of_{len(members)}")
+
+
+def train_ensemble(x_train, y_train, x_val, y_val, epochs, members=3, seed=0, verbose=2, trained=()):
+    """Train ``members`` copies of chapter 8's network (:func:`train_cnn_plus`) with the seeds
+    ``seed``, ``seed + 1``, ... and average them (:func:`ensemble_model`).
+
+    Inputs as for :func:`train_cnn_plus`. ``trained``: members already trained with the first of
+    those seeds (for example the single model a chapter has just trained), used as they are.
+    Returns ``(ensemble, history, seconds)``: the ensemble model, the Keras ``History`` of the last
+    member trained here, and the training seconds of the members trained here. Chapter 8.
+    """
+    ensemble, history, seconds = list(trained), None, 0.0
+    for i in range(len(ensemble), members):
+        model, history, member_seconds = train_cnn_plus(x_train, y_train, x_val, y_val, epochs,
+                                                        seed=seed + i, verbose=verbose)
+        ensemble.append(model)
+        seconds += member_seconds
+    return ensemble_model(ensemble), history, seconds

@@ -1,7 +1,8 @@
 """Where chapters save the models they train, so that later chapters can load them.
 
-A saved model records the :func:`code_fingerprint` of the package that trained it; after any change
-to the package, :func:`load_model` treats it as missing, so a stale model is retrained, never used.
+A saved model records the :func:`code_fingerprint` of the modules that trained it
+(:data:`TRAINING_MODULES`); after any change to them, :func:`load_model` treats it as missing, so a
+stale model is retrained, never used.
 """
 
 from __future__ import annotations
@@ -19,13 +20,27 @@ ENV_VAR = "DIGITCOURSE_MODELS"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def code_fingerprint() -> str:
-    """SHA-256 (hex) of the ``digitcourse`` package's source files (``*.py``, ``*.js``), names included.
+#: The modules that decide what a trained model is: the data and its split, the modes, the models and
+#: their training, and saving. ``tests/test_book_cache.py`` checks that they import no other module of
+#: the package.
+TRAINING_MODULES = ("data", "mode", "models", "numpy_net", "preprocess", "seeding", "storage", "zoo")
 
-    Any change to the package's code, a docstring included, changes it.
+
+def code_fingerprint(modules=None) -> str:
+    """SHA-256 (hex) of source files of the ``digitcourse`` package, names included.
+
+    Parameters
+    ----------
+    modules : iterable of str, optional
+        Module names (e.g. :data:`TRAINING_MODULES`); default every ``*.py`` and ``*.js`` file of
+        the package. Any change to those files, a docstring included, changes the fingerprint.
     """
+    if modules is None:
+        paths = sorted(PACKAGE_DIR.glob("*.py")) + sorted(PACKAGE_DIR.glob("*.js"))
+    else:
+        paths = sorted(PACKAGE_DIR / f"{name}.py" for name in modules)
     sha = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.glob("*.py")) + sorted(PACKAGE_DIR.glob("*.js")):
+    for path in paths:
         sha.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return sha.hexdigest()
 
@@ -67,7 +82,7 @@ def save_model(model, name: str, info: dict, mode: Mode | None = None) -> Path:
     A Keras model goes to :func:`model_path` (``.keras``); chapter 3's NumPy network, a dict of
     arrays, to the same path with the suffix ``.npz``. ``info`` (JSON-serializable, e.g.
     ``{"train_seconds": 84.2, "epochs": 10}``) goes beside it with the suffix ``.json``, together
-    with the package's :func:`code_fingerprint` under ``"code"``. Each file
+    with the :func:`code_fingerprint` of :data:`TRAINING_MODULES` under ``"code"``. Each file
     is written under a temporary name and then renamed, so an interrupted save never leaves a
     half-written model for a later chapter to load.
 
@@ -95,7 +110,7 @@ def save_model(model, name: str, info: dict, mode: Mode | None = None) -> Path:
         partial = path.with_name(f"{path.stem}.partial.keras")
         model.save(partial)
     info_partial = path.with_name(f"{path.stem}.partial.json")
-    info_partial.write_text(json.dumps({**info, "code": code_fingerprint()}, indent=1))
+    info_partial.write_text(json.dumps({**info, "code": code_fingerprint(TRAINING_MODULES)}, indent=1))
     os.replace(partial, path)
     os.replace(info_partial, path.with_suffix(".json"))
     return path
@@ -109,7 +124,7 @@ def load_model(name: str, mode: Mode | None = None):
     (keras.Model or dict of numpy.ndarray, dict) or None
         The model (a dict of arrays for a ``.npz`` file) and its ``info`` (without ``"code"``);
         ``None`` if no complete model was saved (the chapter that trains it has not run in this
-        mode), or if it was saved by a different version of the package's code, so that the caller
+        mode), or if it was saved by a different version of :data:`TRAINING_MODULES`, so that the caller
         trains one.
     """
     path = model_path(name, mode)
@@ -117,7 +132,7 @@ def load_model(name: str, mode: Mode | None = None):
     if not info_path.exists():
         return None
     info = json.loads(info_path.read_text())
-    if info.pop("code", None) != code_fingerprint():
+    if info.pop("code", None) != code_fingerprint(TRAINING_MODULES):
         return None
     if path.with_suffix(".npz").exists():
         with np.load(path.with_suffix(".npz")) as arrays:

@@ -1,5 +1,6 @@
 """The book's execution cache (digitcourse.book): reused after a prose edit, never after a code change."""
 
+import ast
 import json
 import types
 
@@ -26,7 +27,7 @@ def test_the_fingerprint_follows_code_and_mode_not_prose(tmp_path, monkeypatch):
     write_notebook(notebook)
     monkeypatch.setenv("DIGITCOURSE_QUICK", "1")
     assert book.execution_fingerprint([notebook]) != full
-    monkeypatch.setattr(storage, "code_fingerprint", lambda: "changed package")
+    monkeypatch.setattr(storage, "code_fingerprint", lambda modules=None: "changed package")
     monkeypatch.delenv("DIGITCOURSE_QUICK")
     assert book.execution_fingerprint([notebook]) != full
 
@@ -77,5 +78,20 @@ def test_a_saved_model_is_stale_after_a_package_change(tmp_path, monkeypatch):
     storage.save_model({"W": np.ones(2)}, "tiny", {"epochs": 1})
     model, info = storage.load_model("tiny")
     assert info == {"epochs": 1}
-    monkeypatch.setattr(storage, "code_fingerprint", lambda: "after an edit")
+    monkeypatch.setattr(storage, "code_fingerprint", lambda modules=None: "after an edit")
     assert storage.load_model("tiny") is None
+
+
+def test_the_training_modules_import_no_other_module_of_the_package():
+    imported = set()
+    for name in storage.TRAINING_MODULES:
+        tree = ast.parse((storage.PACKAGE_DIR / f"{name}.py").read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "digitcourse":
+                imported |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("digitcourse."):
+                imported.add(node.module.split(".")[1])
+            elif isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[1] for a in node.names if a.name.startswith("digitcourse.")}
+    assert imported and imported <= set(storage.TRAINING_MODULES), imported - set(storage.TRAINING_MODULES)
+
