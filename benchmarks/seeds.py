@@ -37,6 +37,7 @@ MODELS = {
     "keras_convnet": "Keras Simple MNIST convnet (example's protocol)",
     "mlp": "Keras MLP 784-512-512-10 (chapter 4)",
     "numpy_mlp": "NumPy network 784-256-10 (chapter 3)",
+    "cnn_plus": "CNN with augmentation and batch normalization (chapter 8)",
 }
 
 
@@ -59,7 +60,7 @@ def train_one(name, seed, splits, mode, verbose=2):
     from digitcourse import models, zoo
 
     dc.set_seed(seed)
-    if name in zoo.MODELS:  # chapters 3-5: their own code and settings
+    if name in zoo.MODELS:  # the chapters' own code and settings
         model, info = zoo.train(name, splits, mode=mode, seed=seed)
         epochs, seconds = info["epochs"], info["train_seconds"]
     elif name == "keras_convnet":
