@@ -466,6 +466,43 @@ def to_mnist(source, return_steps: bool = False):
     return mnist, Steps(gray, ink, levelled, cropped, boxed, mnist, inverted)
 
 
+def naive_resize(source) -> np.ndarray:
+    """What a first attempt does: grayscale, and resize the whole image to 28 x 28 (Lanczos).
+
+    ``source`` is a path, a Pillow image or an array, as :func:`load_image` takes it. Returns
+    float32 (28, 28) in [0, 1], with no other processing (transparent pixels count as black)."""
+    gray = load_image(source).convert("L").resize((MNIST_SIZE, MNIST_SIZE), Image.Resampling.LANCZOS)
+    return np.asarray(gray, dtype=np.float32) / 255
+
+
+def show_prediction(model, source, title=""):
+    """The image, its naive and its MNIST-style 28 x 28 versions, and the model's probabilities for each.
+
+    ``source`` is a path, a Pillow image or an array, as :func:`load_image` takes it. Returns the
+    Matplotlib figure. Raises what :func:`to_mnist` raises for a bad image."""
+    import matplotlib.pyplot as plt
+
+    from digitcourse.zoo import predict_probs
+
+    image = load_image(source)
+    versions = {"naive resize": naive_resize(image), "MNIST-style": to_mnist(image)}
+    fig, axes = plt.subplots(1, 5, figsize=(13, 2.6), gridspec_kw={"width_ratios": [1.2, 1, 1.6, 1, 1.6]})
+    axes[0].imshow(image, cmap="gray")
+    axes[0].set_title(title, fontsize=9)
+    for (name, x), ax_image, ax_bars in zip(versions.items(), axes[1::2], axes[2::2]):
+        probs = predict_probs(model, x[None])[0]
+        ax_image.imshow(x, cmap="gray", vmin=0, vmax=1)
+        ax_image.set_title(name, fontsize=9)
+        ax_bars.bar(range(10), probs, color=["crimson" if d == probs.argmax() else "gray" for d in range(10)])
+        ax_bars.set(xticks=range(10), ylim=(0, 1), title=f"predicted: {probs.argmax()} ({probs.max():.0%})")
+        ax_bars.title.set_fontsize(9)
+    for ax in axes[:2].tolist() + [axes[3]]:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
 def predict(model, sources, top: int = 3):
     """Predict the digit in one image or in several, with the ``top`` most probable classes.
 

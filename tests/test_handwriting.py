@@ -267,3 +267,52 @@ def test_a_digit_spanning_a_tight_crop_is_not_taken_for_the_page_edge(digit):
     tight[:, 4:6] = 0  # cut the bar: a piece on the left, the rest spans the whole height
     kept = hw.to_mnist(tight, return_steps=True)[1].levelled
     assert kept[:, : kept.shape[1] // 5].any() and kept.any(axis=1).mean() > 0.9  # both pieces are kept
+
+
+# ---- The reader's own image (chapter 7's entry points take a path, a Pillow image or an array) ----
+
+class FakeCnn:
+    """A stand-in model: its input shape says "CNN", it always answers 7."""
+    input_shape = (None, 28, 28, 1)
+
+    def predict(self, x, batch_size, verbose):
+        probs = np.full((len(x), 10), 0.01, dtype=np.float32)
+        probs[:, 7] = 0.91
+        return probs
+
+
+@pytest.fixture
+def digit_file(digit, tmp_path):
+    path = tmp_path / "my_digit.jpg"
+    Image.fromarray((photo_of(digit) * 255).astype(np.uint8)).save(path, quality=95)
+    return path
+
+
+def test_every_entry_point_takes_a_path_a_pillow_image_or_an_array(digit_file):
+    import matplotlib.pyplot as plt
+
+    image = Image.open(digit_file)
+    for source in (digit_file, str(digit_file), image, np.asarray(image)):
+        assert hw.naive_resize(source).shape == (28, 28)
+        assert np.allclose(hw.naive_resize(source), hw.naive_resize(digit_file))
+        assert np.allclose(hw.to_mnist(source), hw.to_mnist(digit_file))
+        assert hw.predict(FakeCnn(), source, top=1) == [(7, pytest.approx(0.91))]
+        plt.close(hw.show_prediction(FakeCnn(), source, "mine"))
+
+
+def test_the_chapters_own_image_cell_runs_on_a_file(digit_file):
+    """Chapter 7's cell for the reader's own image, run as the reader would with `path` set."""
+    import json
+    import sys
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+
+    chapter = Path(__file__).resolve().parents[1] / "chapters" / "07_handwriting.ipynb"
+    cells = ["".join(c["source"]) for c in json.loads(chapter.read_text())["cells"] if c["cell_type"] == "code"]
+    (cell,) = [c for c in cells if c.startswith("path = None")]
+    namespace = {"sys": sys, "io": io, "Image": Image, "hw": hw, "models": {"cnn": FakeCnn()}}
+    exec(cell.replace("path = None", f"path = {str(digit_file)!r}", 1), namespace)
+    assert isinstance(namespace["fig"], plt.Figure)
+    assert namespace["fig"].axes[2].get_title() == "predicted: 7 (91%)"
+    plt.close(namespace["fig"])
