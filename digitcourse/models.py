@@ -159,19 +159,20 @@ def keras_simple_convnet():
     return model
 
 
-def augmentation(rotation_degrees=10, zoom=0.1, shift=0.1):
+def augmentation(rotation_degrees=10, zoom=0.1, shift=0.1, interpolation="bilinear"):
     """Random small rotations, zooms and shifts of (N, 28, 28, 1) images, as a Keras layer that is
     active only in training (at inference it passes images through unchanged).
 
     Each image gets its own random rotation in [-``rotation_degrees``, ``rotation_degrees``]
     degrees, zoom in [1 - ``zoom``, 1 + ``zoom``] and shift of up to ``shift`` of its size (0.1 of
-    28 pixels: 2.8 pixels) in each direction; uncovered pixels are background (0). No flips: a
-    mirrored digit is not a digit. Chapter 8.
+    28 pixels: 2.8 pixels) in each direction; uncovered pixels are background (0). Each of the three
+    resamples the image with ``interpolation`` ("bilinear" or "nearest"). No flips: a mirrored
+    digit is not a digit. Chapter 8.
     """
     return keras.Sequential([
-        keras.layers.RandomRotation(rotation_degrees / 360, fill_mode="constant"),
-        keras.layers.RandomZoom(zoom, fill_mode="constant"),
-        keras.layers.RandomTranslation(shift, shift, fill_mode="constant"),
+        keras.layers.RandomRotation(rotation_degrees / 360, fill_mode="constant", interpolation=interpolation),
+        keras.layers.RandomZoom(zoom, fill_mode="constant", interpolation=interpolation),
+        keras.layers.RandomTranslation(shift, shift, fill_mode="constant", interpolation=interpolation),
     ], name="augmentation")
 
 
