@@ -193,4 +193,7 @@ def predict_probs(model, images, batch_size: int = 2000) -> np.ndarray:
                                  for i in range(0, len(x), batch_size)])
         return np.exp(numpy_net.log_softmax(logits)).astype(np.float32)
     x = add_channel_axis(x) if len(model.input_shape) == 4 else flatten_images(x)
-    return model.predict(x, batch_size=batch_size, verbose=0).astype(np.float32)
+    # The model is called directly, chunk by chunk, rather than through model.predict: nothing is
+    # compiled, so calls with ever different numbers of images cost (and log) no retracing.
+    chunks = [np.asarray(model(x[i:i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
+    return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros((0, 10), np.float32)
