@@ -20,6 +20,7 @@ from digitcourse.data import MnistSplits
 from digitcourse.mode import Mode, current_mode
 from digitcourse.preprocess import add_channel_axis, flatten_images, normalize, one_hot
 
+
 def _flat(images, labels):
     return flatten_images(normalize(images)), labels
 
