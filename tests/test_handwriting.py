@@ -191,7 +191,7 @@ def test_predict_one_image_and_a_batch(digit):
     class Fake:  # a stand-in model: its input shape says "MLP", its predictions are fixed
         input_shape = (None, 784)
 
-        def predict(self, x, batch_size, verbose):
+        def __call__(self, x, training=False):
             probs = np.full((len(x), 10), 0.02, dtype=np.float32)
             probs[:, 7] = 0.82
             return probs
@@ -275,7 +275,7 @@ class FakeCnn:
     """A stand-in model: its input shape says "CNN", it always answers 7."""
     input_shape = (None, 28, 28, 1)
 
-    def predict(self, x, batch_size, verbose):
+    def __call__(self, x, training=False):
         probs = np.full((len(x), 10), 0.01, dtype=np.float32)
         probs[:, 7] = 0.91
         return probs
