@@ -81,24 +81,31 @@ def train_mlp(x_train, y_train, x_val, y_val, epochs, batch_size=128, seed=0, ve
     return model, history, time.perf_counter() - start
 
 
+def warmup_cosine(total_steps, peak_learning_rate, warmup_fraction=0.1):
+    """The learning-rate schedule of chapters 5 and 8: a linear warm-up from 0 to
+    ``peak_learning_rate`` over the first ``warmup_fraction`` of the ``total_steps`` training steps
+    (batches; Goyal et al. 2017), then a half cosine down to 0 over the rest (Loshchilov & Hutter
+    2017). Returns a Keras ``LearningRateSchedule`` (step -> learning rate) for an optimizer.
+    Chapter 5.
+    """
+    warmup_steps = int(total_steps * warmup_fraction)
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=0.0, decay_steps=total_steps - warmup_steps,
+        warmup_target=peak_learning_rate, warmup_steps=warmup_steps,
+    )
+
+
 def cnn_model(steps_per_epoch, epochs, peak_learning_rate=3e-3, dropout=0.5):
     """The course's convolutional network for (28, 28, 1) images: two convolution + max-pooling
     stages, then a dense layer of 128 units, with dropout; Adam with a warm-up and cosine schedule.
 
     Takes images float32 (N, 28, 28, 1) in [0, 1] and integer labels in [0, 9] (sparse categorical
     cross-entropy); outputs softmax probabilities (N, 10). ``steps_per_epoch`` (batches per epoch)
-    and ``epochs`` fix the schedule's length: the learning rate rises linearly from 0 to
-    ``peak_learning_rate`` over the first 10% of the steps (warm-up, Goyal et al. 2017), then
-    follows a half cosine down to 0 (Loshchilov & Hutter 2017). ``steps_per_execution=16`` runs
+    and ``epochs`` fix the length of the :func:`warmup_cosine` schedule that peaks at
+    ``peak_learning_rate``. ``steps_per_execution=16`` runs
     16 batches per call into TensorFlow, which measurably speeds up training on a CPU
     (``benchmarks/keras_speed.py``). Chapter 5.
     """
-    total_steps = steps_per_epoch * epochs
-    warmup_steps = total_steps // 10
-    schedule = keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=0.0, decay_steps=total_steps - warmup_steps,
-        warmup_target=peak_learning_rate, warmup_steps=warmup_steps,
-    )
     model = keras.Sequential([
         keras.Input(shape=(28, 28, 1)),
         keras.layers.Conv2D(32, kernel_size=3, activation="relu"),
@@ -111,6 +118,7 @@ def cnn_model(steps_per_epoch, epochs, peak_learning_rate=3e-3, dropout=0.5):
         keras.layers.Dropout(dropout),
         keras.layers.Dense(10, activation="softmax"),
     ], name="cnn")
+    schedule = warmup_cosine(steps_per_epoch * epochs, peak_learning_rate)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=schedule),
         loss="sparse_categorical_crossentropy",
@@ -197,16 +205,11 @@ def cnn_plus_model(steps_per_epoch, epochs, deep=True, augment=True, batch_norm=
     dropout 0.3. ``augment`` puts :func:`augmentation` in front (or, if it is a Keras layer, that
     layer); ``batch_norm`` follows every
     convolution (and the dense layer) with batch normalization. Training as in chapter 5 (Adam,
-    10% warm-up then a half cosine to 0), on one-hot labels smoothed by ``label_smoothing``
+    :func:`warmup_cosine`), on one-hot labels smoothed by ``label_smoothing``
     (Szegedy et al. 2016). Takes float32 (N, 28, 28, 1) in [0, 1]; outputs softmax probabilities
     (N, 10); ``steps_per_epoch * epochs`` fixes the schedule's length; ``name`` names the model
     (members of an ensemble need different names). Chapter 8.
     """
-    total_steps = steps_per_epoch * epochs
-    schedule = keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=0.0, decay_steps=total_steps - total_steps // 10,
-        warmup_target=peak_learning_rate, warmup_steps=total_steps // 10,
-    )
     inputs = keras.Input(shape=(28, 28, 1))
     if augment is True:
         augment = augmentation()
@@ -232,6 +235,7 @@ def cnn_plus_model(steps_per_epoch, epochs, deep=True, augment=True, batch_norm=
         x = keras.layers.Dropout(0.5)(keras.layers.ReLU()(x))
     outputs = keras.layers.Dense(10, activation="softmax")(x)
     model = keras.Model(inputs, outputs, name=name)
+    schedule = warmup_cosine(steps_per_epoch * epochs, peak_learning_rate)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=schedule),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),

@@ -4,6 +4,7 @@ input shapes of dense and convolutional networks (chapter 2 teaches each of thes
 from __future__ import annotations
 
 import numpy as np
+import scipy.ndimage
 
 from digitcourse.data import NUM_CLASSES
 
@@ -131,3 +132,15 @@ def add_channel_axis(images: np.ndarray) -> np.ndarray:
     """
     images = _check_images(images, "add_channel_axis")
     return images[..., np.newaxis]
+
+
+def shift_images(images, down, right):
+    """Shift images by whole pixels, filling the vacated pixels with black (0); ink pushed past
+    an edge is lost (``np.roll`` would wrap it round to the other side instead).
+
+    ``images``: array (N, H, W, C), any numeric dtype (MNIST: float32 (N, 28, 28, 1) in [0, 1]);
+    ``down``, ``right``: integer shifts in pixels (negative: up, left). Returns an array of the same
+    shape and dtype. Uses ``scipy.ndimage.shift`` with ``order=0`` (no interpolation). Chapters 5
+    and 8.
+    """
+    return scipy.ndimage.shift(images, (0, down, right, 0), order=0, cval=0.0)

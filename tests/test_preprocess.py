@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from digitcourse.preprocess import add_channel_axis, flatten_images, normalize, one_hot
+from digitcourse.preprocess import add_channel_axis, flatten_images, normalize, one_hot, shift_images
 
 
 def test_normalize_maps_0_255_to_0_1_as_float32(mnist):
@@ -53,3 +53,14 @@ def test_shapes_for_dense_and_convolutional_models(mnist):
         flatten_images(x[0])
     with pytest.raises(ValueError, match=r"\(N, height, width\)"):
         add_channel_axis(conv)
+
+
+def test_shift_images_moves_ink_and_fills_with_black(mnist):
+    ink_everywhere = np.ones((1, 28, 28, 1), dtype=np.float32)  # np.roll would wrap its ink round
+    images = np.concatenate([add_channel_axis(normalize(mnist["x_train"][:5])), ink_everywhere])
+    down_right = shift_images(images, 2, -3)  # 2 down, 3 left
+    assert down_right.shape == images.shape and down_right.dtype == images.dtype
+    np.testing.assert_array_equal(down_right[:, 2:, :-3], images[:, :-2, 3:])
+    assert not down_right[:, :2].any() and not down_right[:, :, -3:].any()  # vacated pixels are black
+    lost = images[:, -2:].sum() + images[:, :-2, :3].sum()  # ink pushed past the bottom and left edges
+    assert np.isclose(down_right.sum(), images.sum() - lost)
