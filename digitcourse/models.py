@@ -10,6 +10,8 @@ import time
 
 import keras
 
+from digitcourse.preprocess import one_hot
+
 
 def tiny_dense_model(learning_rate=0.1):
     """A tiny dense network, 784 -> 32 ReLU -> 10 softmax, compiled with plain SGD.
@@ -167,21 +169,48 @@ def keras_simple_convnet():
     return model
 
 
-def augmentation(rotation_degrees=10, zoom=0.1, shift=0.1, interpolation="bilinear"):
-    """Random small rotations, zooms and shifts of (N, 28, 28, 1) images, as a Keras layer that is
-    active only in training (at inference it passes images through unchanged).
+@keras.saving.register_keras_serializable(package="digitcourse")
+class RandomAffine(keras.layers.Layer):
+    """Random small rotations, zooms and shifts of images, composed into one affine transform so
+    that each image is resampled once (three separate Keras layers would resample, and blur, it
+    three times). Active only in training: at inference images pass through unchanged.
 
-    Each image gets its own random rotation in [-``rotation_degrees``, ``rotation_degrees``]
-    degrees, zoom in [1 - ``zoom``, 1 + ``zoom``] and shift of up to ``shift`` of its size (0.1 of
-    28 pixels: 2.8 pixels) in each direction; uncovered pixels are background (0). Each of the three
-    resamples the image with ``interpolation`` ("bilinear" or "nearest"). No flips: a mirrored
-    digit is not a digit. Chapter 8.
+    Takes float32 (N, H, W, C); returns the same shape. Each image gets its own rotation, uniform
+    in [-``rotation_degrees``, ``rotation_degrees``] degrees about the image centre, zoom factor
+    in [1 - ``zoom``, 1 + ``zoom``], and shift of up to ``shift`` of its size in each direction
+    (0.1 of 28 pixels: 2.8 pixels). Pixels that come from outside the image are background (0).
+    ``interpolation``: "bilinear" or "nearest". The random numbers come from Keras' global seed
+    (``keras.utils.set_random_seed``). Chapter 8.
     """
-    return keras.Sequential([
-        keras.layers.RandomRotation(rotation_degrees / 360, fill_mode="constant", interpolation=interpolation),
-        keras.layers.RandomZoom(zoom, fill_mode="constant", interpolation=interpolation),
-        keras.layers.RandomTranslation(shift, shift, fill_mode="constant", interpolation=interpolation),
-    ], name="augmentation")
+
+    def __init__(self, rotation_degrees=10, zoom=0.1, shift=0.1, interpolation="bilinear", **kwargs):
+        super().__init__(**kwargs)
+        self.rotation_degrees, self.zoom, self.shift = rotation_degrees, zoom, shift
+        self.interpolation = interpolation
+        self.seed_generator = keras.random.SeedGenerator()
+
+    def call(self, images, training=False):
+        if not training:
+            return images
+        ops = keras.ops
+        height, width = images.shape[1], images.shape[2]
+        u = keras.random.uniform((ops.shape(images)[0], 4), -1.0, 1.0, seed=self.seed_generator)
+        angle = u[:, 0] * self.rotation_degrees * math.pi / 180
+        scale = 1.0 + u[:, 1] * self.zoom  # > 1 enlarges the digit
+        shift_x, shift_y = u[:, 2] * self.shift * width, u[:, 3] * self.shift * height
+        # Each output pixel p reads the input at centre + rotation(p - centre - shift) / scale.
+        cos, sin = ops.cos(angle) / scale, ops.sin(angle) / scale
+        centre_x, centre_y = (width - 1) / 2, (height - 1) / 2
+        from_x, from_y = centre_x + shift_x, centre_y + shift_y
+        zeros = ops.zeros_like(cos)
+        transforms = ops.stack([cos, -sin, centre_x - cos * from_x + sin * from_y,
+                                sin, cos, centre_y - sin * from_x - cos * from_y, zeros, zeros], axis=1)
+        return ops.image.affine_transform(images, transforms, interpolation=self.interpolation,
+                                          fill_mode="constant", fill_value=0.0)
+
+    def get_config(self):
+        return {**super().get_config(), "rotation_degrees": self.rotation_degrees, "zoom": self.zoom,
+                "shift": self.shift, "interpolation": self.interpolation}
 
 
 def conv_bn_relu(x, filters, kernel_size=3, padding="same", batch_norm=True):
@@ -201,10 +230,10 @@ def cnn_plus_model(steps_per_epoch, epochs, deep=True, augment=True, batch_norm=
 
     ``deep=False`` keeps chapter 5's layers (two 3x3 convolutions with max pooling, a dense layer
     of 128 units, dropout); ``deep=True`` is the deeper network: a 5x5 convolution (32 filters),
-    pooling, two 3x3 convolutions (64), pooling, a 3x3 convolution (128), global average pooling,
-    dropout 0.3. ``augment`` puts :func:`augmentation` in front (or, if it is a Keras layer, that
-    layer); ``batch_norm`` follows every
-    convolution (and the dense layer) with batch normalization. Training as in chapter 5 (Adam,
+    pooling, two 3x3 convolutions (48), pooling, a 3x3 convolution (96), global average pooling,
+    dropout 0.3. ``augment`` puts :class:`RandomAffine` in front (or, if it is a Keras layer, that
+    layer); ``batch_norm`` follows every convolution (and the dense layer) with batch
+    normalization. Training as in chapter 5 (Adam,
     :func:`warmup_cosine`), on one-hot labels smoothed by ``label_smoothing``
     (Szegedy et al. 2016). Takes float32 (N, 28, 28, 1) in [0, 1]; outputs softmax probabilities
     (N, 10); ``steps_per_epoch * epochs`` fixes the schedule's length; ``name`` names the model
@@ -212,15 +241,15 @@ def cnn_plus_model(steps_per_epoch, epochs, deep=True, augment=True, batch_norm=
     """
     inputs = keras.Input(shape=(28, 28, 1))
     if augment is True:
-        augment = augmentation()
+        augment = RandomAffine()
     x = augment(inputs) if augment is not False else inputs
     if deep:
         x = conv_bn_relu(x, 32, kernel_size=5, padding="valid", batch_norm=batch_norm)  # 24 x 24
         x = keras.layers.MaxPooling2D()(x)                                               # 12 x 12
-        x = conv_bn_relu(x, 64, batch_norm=batch_norm)
-        x = conv_bn_relu(x, 64, batch_norm=batch_norm)
+        x = conv_bn_relu(x, 48, batch_norm=batch_norm)
+        x = conv_bn_relu(x, 48, batch_norm=batch_norm)
         x = keras.layers.MaxPooling2D()(x)                                               # 6 x 6
-        x = conv_bn_relu(x, 128, padding="valid", batch_norm=batch_norm)                 # 4 x 4
+        x = conv_bn_relu(x, 96, padding="valid", batch_norm=batch_norm)                  # 4 x 4
         x = keras.layers.GlobalAveragePooling2D()(x)
         x = keras.layers.Dropout(0.3)(x)
     else:
@@ -257,8 +286,7 @@ def train_cnn_plus(x_train, y_train, x_val, y_val, epochs, batch_size=128, seed=
     keras.utils.set_random_seed(seed)
     model = cnn_plus_model(math.ceil(len(x_train) / batch_size), epochs, name=f"cnn_plus_seed{seed}", **switches)
     start = time.perf_counter()
-    history = model.fit(x_train, keras.utils.to_categorical(y_train, 10),
-                        validation_data=(x_val, keras.utils.to_categorical(y_val, 10)),
+    history = model.fit(x_train, one_hot(y_train), validation_data=(x_val, one_hot(y_val)),
                         epochs=epochs, batch_size=batch_size, verbose=verbose)
     return model, history, time.perf_counter() - start
 
@@ -275,7 +303,7 @@ def ensemble_model(members):
     return keras.Model(inputs, outputs, name=f"ensemble_of_{len(members)}")
 
 
-def train_ensemble(x_train, y_train, x_val, y_val, epochs, members=3, seed=0, verbose=2, trained=()):
+def train_ensemble(x_train, y_train, x_val, y_val, epochs, members=4, seed=0, verbose=2, trained=()):
     """Train ``members`` copies of chapter 8's network (:func:`train_cnn_plus`) with the seeds
     ``seed``, ``seed + 1``, ... and average them (:func:`ensemble_model`).
 

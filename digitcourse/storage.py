@@ -140,5 +140,7 @@ def load_model(name: str, mode: Mode | None = None):
     if path.exists():
         import keras
 
+        import digitcourse.models  # noqa: F401  (registers the course's own layers, for loading)
+
         return keras.models.load_model(path), info
     return None

@@ -67,9 +67,9 @@ MODELS = {
     "numpy_mlp": ZooModel("NumPy network 784-256-10", 3, 0.5, numpy_net.train_numpy_mlp, _flat, "numpy_mlp"),
     "mlp": ZooModel("Keras MLP 784-512-512-10", 4, 1.5, models.train_mlp, _flat_one_hot, "keras_mlp"),
     "cnn": ZooModel("Keras CNN", 5, 3, models.train_cnn, _image, "cnn"),
-    "cnn_plus": ZooModel("CNN with augmentation and batch normalization", 8, 8, models.train_cnn_plus, _image,
+    "cnn_plus": ZooModel("CNN with augmentation and batch normalization", 8, 5, models.train_cnn_plus, _image,
                          "cnn_plus"),
-    "ensemble": ZooModel("Ensemble of 3 such CNNs", 8, 24, models.train_ensemble, _image, "cnn_plus"),
+    "ensemble": ZooModel("Ensemble of 4 such CNNs", 8, 20, models.train_ensemble, _image, "cnn_plus"),
 }
 
 

@@ -62,9 +62,11 @@ def saved_definitions():
             mark = SAVE_MARK.match(text.splitlines()[0]) if text else None
             if not mark:
                 continue
+            lines = text.splitlines()
             for node in ast.parse(text).body:
                 if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                    found.append((path.name, mark["module"], node.name, ast.get_source_segment(text, node)))
+                    first = min([node.lineno] + [d.lineno for d in node.decorator_list])  # decorators too
+                    found.append((path.name, mark["module"], node.name, "\n".join(lines[first - 1:node.end_lineno])))
     return found
 
 
