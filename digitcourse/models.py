@@ -233,11 +233,10 @@ def cnn_plus_model(steps_per_epoch, epochs, deep=True, augment=True, batch_norm=
     pooling, two 3x3 convolutions (48), pooling, a 3x3 convolution (96), global average pooling,
     dropout 0.3. ``augment`` puts :class:`RandomAffine` in front (or, if it is a Keras layer, that
     layer); ``batch_norm`` follows every convolution (and the dense layer) with batch
-    normalization. Training as in chapter 5 (Adam,
-    :func:`warmup_cosine`), on one-hot labels smoothed by ``label_smoothing``
-    (Szegedy et al. 2016). Takes float32 (N, 28, 28, 1) in [0, 1]; outputs softmax probabilities
-    (N, 10); ``steps_per_epoch * epochs`` fixes the schedule's length; ``name`` names the model
-    (members of an ensemble need different names). Chapter 8.
+    normalization. Training as in chapter 5 (Adam, :func:`warmup_cosine`), on one-hot labels
+    smoothed by ``label_smoothing`` (Szegedy et al. 2016). Takes float32 (N, 28, 28, 1) in [0, 1];
+    outputs softmax probabilities (N, 10); ``steps_per_epoch * epochs`` fixes the schedule's length;
+    ``name`` names the model (members of an ensemble need different names). Chapter 8.
     """
     inputs = keras.Input(shape=(28, 28, 1))
     if augment is True:
