@@ -189,6 +189,9 @@ class RandomAffine(keras.layers.Layer):
         self.rotation_degrees, self.zoom, self.shift = rotation_degrees, zoom, shift
         self.interpolation = interpolation
         self.seed_generator = keras.random.SeedGenerator()
+        # TensorFlow's image transform has no XLA kernel; without this, Keras compiles the training
+        # step with XLA wherever a GPU is present (jit_compile="auto"), and that fails.
+        self.supports_jit = False
 
     def call(self, images, training=False):
         if not training:
@@ -224,14 +227,20 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
     is about 1.5 times as fast on a CPU (the chapter measures it). The result is
     the same up to float32 rounding, except that the running variance averages the batch variance
     with Bessel's correction (divided by n - 1 instead of n, n = batch size x height x width). Same
-    weights, arguments and saved format as ``keras.layers.BatchNormalization``; inputs other than
-    (N, H, W, C) float32 normalized over the last axis (for example after a dense layer), and
-    inference, take Keras' own path. Requires the TensorFlow backend. Chapter 8.
+    weights, arguments and saved format as ``keras.layers.BatchNormalization``. Inference, and
+    everything the kernel does not cover, takes Keras' own path: inputs other than (N, H, W, C)
+    float32 normalized over the last axis (for example after a dense layer), masks, ``renorm``,
+    ``synchronized``, no ``center`` or ``scale``, ``epsilon`` below the kernel's minimum 1.001e-5.
+    Requires the TensorFlow backend. Chapter 8.
     """
 
     def call(self, inputs, training=None, mask=None):
-        if not (training and self.trainable) or len(inputs.shape) != 4 or self.axis not in (-1, 3) \
-                or mask is not None or getattr(self, "renorm", False) or not (self.center and self.scale):
+        fused = (training and self.trainable and len(inputs.shape) == 4 and self.axis in (-1, 3)
+                 and keras.backend.standardize_dtype(inputs.dtype) == "float32" and mask is None
+                 and self.center and self.scale and self.epsilon >= 1.001e-5
+                 and not getattr(self, "renorm", False)  # older Keras 3 versions lack these two
+                 and not getattr(self, "synchronized", False))
+        if not fused:
             return super().call(inputs, training=training, mask=mask)
         outputs, mean, variance = tf.compat.v1.nn.fused_batch_norm(
             inputs, self.gamma, self.beta, mean=self.moving_mean, variance=self.moving_variance,
@@ -241,15 +250,16 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
         return outputs
 
 
-def conv_bn_relu(x, filters, kernel_size=3, padding="same", batch_norm=FusedBatchNormalization):
-    """Convolution, then batch normalization (Ioffe & Szegedy 2015), then ReLU. ``batch_norm``: the
-    batch normalization layer class (:class:`FusedBatchNormalization`, or Keras' own), or ``False``
-    for none. With batch normalization the convolution needs no bias: normalization subtracts it
-    again. The running averages for inference use momentum 0.9 (Keras' default, 0.99, still
-    remembers its initial values after a few hundred steps). Chapter 8."""
+def conv_bn_relu(x, filters, kernel_size=3, padding="same", batch_norm=True):
+    """Convolution, then batch normalization (Ioffe & Szegedy 2015), then ReLU. ``batch_norm``:
+    ``True`` for :class:`FusedBatchNormalization`, a batch normalization layer class (such as
+    Keras' own), or ``False`` for none. With batch normalization the convolution needs no bias:
+    normalization subtracts it again. The running averages for inference use momentum 0.9
+    (Keras' default, 0.99, still remembers its initial values after a few hundred steps).
+    Chapter 8."""
     x = keras.layers.Conv2D(filters, kernel_size, padding=padding, use_bias=not batch_norm)(x)
     if batch_norm:
-        x = batch_norm(momentum=0.9)(x)
+        x = (FusedBatchNormalization if batch_norm is True else batch_norm)(momentum=0.9)(x)
     return keras.layers.ReLU()(x)
 
 

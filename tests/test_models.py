@@ -91,10 +91,14 @@ def test_fused_batch_normalization_matches_keras():
         layer.set_weights([w.astype(np.float32) for w in weights])
     for _ in range(3):  # training mode: normalized with the batch's statistics, running averages updated
         np.testing.assert_allclose(fused(x, training=True), keras_bn(x, training=True), atol=1e-5)
-    n = x.size / 8  # values per channel: the fused kernel's running variance uses Bessel's correction
     np.testing.assert_allclose(fused.moving_mean, keras_bn.moving_mean, atol=1e-5)
-    np.testing.assert_allclose(fused.moving_variance, keras_bn.moving_variance, rtol=1.5 / n)
-    assert not np.allclose(fused.moving_mean, weights[2], atol=0.1)  # they did move
+    # The running variance after three updates, 0.8^3 of the initial one plus the rest of the batch's:
+    # Keras averages the variance divided by n, the fused kernel (which must be the one that ran) by n - 1.
+    n = x.size // 8  # values per channel
+    batch_variance = x.var(axis=(0, 1, 2))
+    for layer, divisor in [(keras_bn, n), (fused, n - 1)]:
+        expected = 0.8**3 * weights[3] + (1 - 0.8**3) * batch_variance * n / divisor
+        np.testing.assert_allclose(layer.moving_variance, expected, rtol=2e-5)
     fused.set_weights(keras_bn.get_weights())
     np.testing.assert_allclose(fused(x), keras_bn(x), atol=1e-5)  # inference: the running averages, not the batch's
 
@@ -110,3 +114,29 @@ def test_fused_batch_normalization_gradients_match_keras():
         grads.append(tape.gradient(loss, [x, layer.gamma, layer.beta]))
     for keras_grad, fused_grad in zip(*grads):
         np.testing.assert_allclose(fused_grad, keras_grad, rtol=1e-4, atol=1e-4)
+
+
+def test_fused_batch_normalization_falls_back_to_keras():
+    """Where the fused kernel does not apply, the layer is Keras' own: after a dense layer (2-D
+    inputs), and when frozen (trainable=False: the running averages, not the batch's statistics)."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(1, 2, (64, 5)).astype(np.float32)
+    keras_bn, fused = keras.layers.BatchNormalization(), FusedBatchNormalization()
+    np.testing.assert_allclose(fused(x, training=True), keras_bn(x, training=True), atol=1e-6)
+    np.testing.assert_allclose(fused.moving_variance, keras_bn.moving_variance, rtol=1e-6)  # no Bessel
+    images = rng.normal(1, 2, (8, 4, 4, 5)).astype(np.float32)
+    frozen = FusedBatchNormalization()
+    frozen.build(images.shape)
+    frozen.trainable = False
+    weights = frozen.get_weights()
+    np.testing.assert_allclose(frozen(images, training=True), frozen(images, training=False), atol=1e-6)
+    for before, after in zip(weights, frozen.get_weights()):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_a_model_with_random_affine_is_not_compiled_with_xla():
+    # Keras compiles with XLA by default where a GPU is present; TensorFlow's image transform has no XLA kernel.
+    model = keras.Sequential([keras.Input((28, 28, 1)), RandomAffine(), keras.layers.Flatten(), keras.layers.Dense(10)])
+    with pytest.warns(UserWarning, match="jit_compile"):
+        model.compile(loss="mse", jit_compile=True)
+    assert model.jit_compile is False
