@@ -344,7 +344,7 @@ def ensemble_model(members):
     return keras.Model(inputs, outputs, name=f"ensemble_of_{len(members)}")
 
 
-def train_ensemble(x_train, y_train, x_val, y_val, epochs, members=4, seed=0, verbose=2, trained=()):
+def train_ensemble(x_train, y_train, x_val, y_val, epochs, members=3, seed=0, verbose=2, trained=()):
     """Train ``members`` copies of chapter 8's network (:func:`train_cnn_plus`) with the seeds
     ``seed``, ``seed + 1``, ... and average them (:func:`ensemble_model`).
 

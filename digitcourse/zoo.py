@@ -69,7 +69,7 @@ MODELS = {
     "cnn": ZooModel("Keras CNN", 5, 3, models.train_cnn, _image, "cnn"),
     "cnn_plus": ZooModel("CNN with augmentation and batch normalization", 8, 5, models.train_cnn_plus, _image,
                          "cnn_plus"),
-    "ensemble": ZooModel("Ensemble of 4 such CNNs", 8, 20, models.train_ensemble, _image, "cnn_plus"),
+    "ensemble": ZooModel("Ensemble of 3 such CNNs", 8, 15, models.train_ensemble, _image, "cnn_plus"),
 }
 
 
