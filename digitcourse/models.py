@@ -224,7 +224,7 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
     Keras 3 computes a batch's mean and variance, the normalization and the update of the running
     averages as separate operations; TensorFlow's ``FusedBatchNormV3`` kernel (the one Keras 2 used
     by default) does them in one pass over the batch: a training step of chapter 8's deeper network
-    takes about 1.4 times less processor time on a CPU (the chapter measures it). The result is
+    takes 30 to 35% less processor time on a CPU (the chapter measures it). The result is
     the same up to float32 rounding, except that the running variance averages the batch variance
     with Bessel's correction (divided by n - 1 instead of n, n = batch size x height x width). Same
     weights, arguments and saved format as ``keras.layers.BatchNormalization``. Inference, and
@@ -273,8 +273,8 @@ def cnn_plus_model(steps_per_epoch, epochs, deep=True, augment=True, batch_norm=
     dropout 0.3. ``augment`` puts :class:`RandomAffine` in front (or, if it is a Keras layer, that
     layer); ``batch_norm`` follows every convolution (and the dense layer) with batch
     normalization: ``True`` for :class:`FusedBatchNormalization`, or a layer class such as
-    ``keras.layers.BatchNormalization``. Training as in chapter 5 (Adam, :func:`warmup_cosine`), on one-hot labels
-    smoothed by ``label_smoothing`` (Szegedy et al. 2016). Takes float32 (N, 28, 28, 1) in [0, 1];
+    ``keras.layers.BatchNormalization``. Training as in chapter 5 (Adam, :func:`warmup_cosine`),
+    on one-hot labels smoothed by ``label_smoothing`` (Szegedy et al. 2016). Takes float32 (N, 28, 28, 1) in [0, 1];
     outputs softmax probabilities (N, 10); ``steps_per_epoch * epochs`` fixes the schedule's length;
     ``name`` names the model (members of an ensemble need different names). Chapter 8.
     """
