@@ -250,16 +250,15 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
         return outputs
 
 
-def conv_bn_relu(x, filters, kernel_size=3, padding="same", batch_norm=True):
+def conv_bn_relu(x, filters, kernel_size=3, padding="same", batch_norm=FusedBatchNormalization):
     """Convolution, then batch normalization (Ioffe & Szegedy 2015), then ReLU. ``batch_norm``:
-    ``True`` for :class:`FusedBatchNormalization`, a batch normalization layer class (such as
-    Keras' own), or ``False`` for none. With batch normalization the convolution needs no bias:
-    normalization subtracts it again. The running averages for inference use momentum 0.9
-    (Keras' default, 0.99, still remembers its initial values after a few hundred steps).
-    Chapter 8."""
+    a batch normalization layer class (such as Keras' own), or ``False`` for none. With batch
+    normalization the convolution needs no bias: normalization subtracts it again. The running
+    averages for inference use momentum 0.9 (Keras' default, 0.99, still remembers its initial
+    values after a few hundred steps). Chapter 8."""
     x = keras.layers.Conv2D(filters, kernel_size, padding=padding, use_bias=not batch_norm)(x)
     if batch_norm:
-        x = (FusedBatchNormalization if batch_norm is True else batch_norm)(momentum=0.9)(x)
+        x = batch_norm(momentum=0.9)(x)
     return keras.layers.ReLU()(x)
 
 
