@@ -274,8 +274,9 @@ def cnn_plus_model(steps_per_epoch, epochs, deep=True, augment=True, batch_norm=
     normalization: ``True`` for :class:`FusedBatchNormalization`, or a layer class such as
     ``keras.layers.BatchNormalization``. Training as in chapter 5 (Adam, :func:`warmup_cosine`),
     on one-hot labels smoothed by ``label_smoothing`` (Szegedy et al. 2016). Takes float32
-    (N, 28, 28, 1) in [0, 1]; outputs softmax probabilities (N, 10); ``steps_per_epoch * epochs`` fixes the schedule's length;
-    ``name`` names the model (members of an ensemble need different names). Chapter 8.
+    (N, 28, 28, 1) in [0, 1]; outputs softmax probabilities (N, 10); ``steps_per_epoch * epochs``
+    fixes the schedule's length; ``name`` names the model (members of an ensemble need different
+    names). Chapter 8.
     """
     inputs = keras.Input(shape=(28, 28, 1))
     if augment is True:
