@@ -10,11 +10,11 @@ from digitcourse import quiet
 quiet.install()
 
 from digitcourse import data, mode, plots, preprocess, stats, storage  # noqa: E402
-from digitcourse.book import glue  # noqa: E402
+from digitcourse.book import claim, glue, glue_runtime  # noqa: E402
 from digitcourse.data import load_mnist, load_splits, load_usps  # noqa: E402
 from digitcourse.mode import current_mode  # noqa: E402
 from digitcourse.seeding import set_seed  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["data", "mode", "plots", "preprocess", "stats", "storage", "glue", "load_mnist", "load_splits", "load_usps",
-           "current_mode", "set_seed", "__version__"]
+__all__ = ["data", "mode", "plots", "preprocess", "stats", "storage", "claim", "glue", "glue_runtime", "load_mnist",
+           "load_splits", "load_usps", "current_mode", "set_seed", "__version__"]

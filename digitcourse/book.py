@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 FINGERPRINT_FILE = "digitcourse-fingerprint.txt"
@@ -37,13 +39,100 @@ def glue(name: str, value) -> None:
         A number or string, usually. NumPy scalars are stored as the equivalent Python number,
         so that the prose can format them (``{glue:text}`name:.2%```).
     """
-    if hasattr(value, "item") and getattr(value, "shape", None) == ():
-        value = value.item()
+    value = _python_scalar(value)
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
         return
     myst_glue(name, value, display=False)
+
+
+def claim(name: str, value, holds, *, says: str = "", machine: bool = False) -> None:
+    """Glue ``value`` under ``name``, as :func:`glue` does, and check what the prose says about it.
+
+    One line instead of a glue and an assert: ``dc.claim("ch1_centroid_low", low, low > 0.8,
+    says="eight times chance")``. Where a claim does not hold, the chapter stops, so that the book
+    never states a result its own execution contradicts. A claim that depends on the machine that
+    runs the chapter (a time, a ratio of times) stops it only when the book is built or tested
+    (:func:`digitcourse.mode.strict`); in a reader's run it prints one line and the chapter goes on.
+
+    Parameters
+    ----------
+    name : str
+        Key used in the prose; unique within the book.
+    value : object
+        The number or text the prose quotes; NumPy scalars are stored as Python numbers.
+    holds : bool
+        Whether what the prose says about ``value`` is true, computed by the caller (``low > 0.8``).
+    says : str, optional
+        What the prose says, in words, for the message when it does not hold.
+    machine : bool, optional
+        ``True`` where the claim depends on the computer that runs the chapter: times, ratios of
+        times, anything that changes with the hardware or its load.
+
+    Raises
+    ------
+    AssertionError
+        If ``holds`` is false, unless ``machine`` is true in a reader's run.
+    TypeError
+        If ``holds`` is an array rather than one truth value (reduce it with ``.all()``).
+    """
+    if getattr(holds, "shape", ()) != ():
+        raise TypeError(f"claim {name!r}: holds must be one truth value, not an array of shape "
+                        f"{holds.shape}; reduce it with .all() or .any().")
+    value = _python_scalar(value)
+    glue(name, value)
+    if holds:
+        return
+    shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+    said = f"the book's text says: {says}" if says else "the book's text says otherwise"
+    if not machine:
+        raise AssertionError(f"{name} = {shown}, but {said}")
+    from digitcourse.mode import STRICT_ENV_VAR, strict
+
+    if strict():
+        raise AssertionError(f"{name} = {shown} on this machine, but {said} ({STRICT_ENV_VAR} is "
+                             "set, as in the book's build and tests; a reader's run prints a note)")
+    print(f"Note: on this machine, {name} = {shown}, while {said}. Figures like this depend on the "
+          "computer that runs the chapter; the rest of the chapter is not affected.")
+
+
+def _python_scalar(value):
+    """A NumPy scalar as the equivalent Python number; anything else unchanged."""
+    return value.item() if hasattr(value, "item") and getattr(value, "shape", None) == () else value
+
+
+#: When the running chapter imported ``digitcourse``: in its setup cell, its first real step.
+_STARTED = time.perf_counter()
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} seconds" if seconds < 90 else f"{seconds / 60:.0f} minutes"
+
+
+def glue_runtime(name: str, *, full: float, quick: float) -> None:
+    """Glue how long the running chapter took, for the sentence near its top; call it last.
+
+    The chapter's time is measured from the import of ``digitcourse`` (in its setup cell) to this
+    call, in the mode it runs in; the other mode's is the figure given, measured earlier on the
+    book's build machine. The text glued reads, for example, "21 minutes in full mode, as this page
+    was built, and about 3 minutes in quick mode".
+
+    Parameters
+    ----------
+    name : str
+        Key used in the prose.
+    full, quick : float
+        Seconds the chapter took in each mode when last measured on the book's build machine
+        (2 CPU cores); only the other mode's is quoted.
+    """
+    from digitcourse.mode import current_mode
+
+    mode = current_mode().name
+    other = "quick" if mode == "full" else "full"
+    elapsed = _duration(time.perf_counter() - _STARTED)
+    glue(name, f"{elapsed} in {mode} mode, as this page was built, and about "
+               f"{_duration({'full': full, 'quick': quick}[other])} in {other} mode")
 
 
 def _drop_duplicate_inline_scripts(app, pagename, templatename, context, doctree):
@@ -127,6 +216,7 @@ def _read_model_chapters_first(app, env, docnames):
 
 def setup(app):
     """Sphinx extension (``_config.yml``: ``sphinx: extra_extensions: [digitcourse.book]``)."""
+    os.environ["DIGITCOURSE_STRICT"] = "1"  # in the kernels it starts too: every claim() must hold
     app.add_config_value("digitcourse_read_first", [], "env")
     app.connect("env-get-outdated", _reexecute_if_stale)
     app.connect("env-before-read-docs", _read_model_chapters_first)

@@ -1,4 +1,5 @@
-"""Quick mode and full mode: the one place that reads ``DIGITCOURSE_QUICK``.
+"""Quick mode and full mode: the one place that reads ``DIGITCOURSE_QUICK`` (and
+``DIGITCOURSE_STRICT``, which says whether a run is the book's build or a reader's: :func:`strict`).
 
 **Full mode** (the default) is what readers, the book build and the benchmarks use: every training
 image and the number of epochs each chapter's figures were measured with.
@@ -19,8 +20,22 @@ from types import MappingProxyType
 from typing import Mapping
 
 ENV_VAR = "DIGITCOURSE_QUICK"
+STRICT_ENV_VAR = "DIGITCOURSE_STRICT"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
+
+
+def _flag(var: str, on: str, off: str) -> bool:
+    """The boolean environment variable ``var``; ``on``, ``off``: its meanings, for the error."""
+    value = os.environ.get(var, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(
+        f"{var}={os.environ[var]!r} is not understood: set it to 1 for {on}, "
+        f"or 0 (or leave it unset) for {off}."
+    )
 
 
 @dataclass(frozen=True)
@@ -80,12 +95,27 @@ def current_mode() -> Mode:
     ValueError
         If the variable holds anything else (a typo should not silently select full mode).
     """
-    value = os.environ.get(ENV_VAR, "").strip().lower()
-    if value in _TRUE:
-        return QUICK
-    if value in _FALSE:
-        return FULL
-    raise ValueError(
-        f"{ENV_VAR}={os.environ[ENV_VAR]!r} is not understood: set it to 1 for quick mode, "
-        "or 0 (or leave it unset) for full mode."
-    )
+    return QUICK if _flag(ENV_VAR, "quick mode", "full mode") else FULL
+
+
+def strict() -> bool:
+    """Whether the claims that depend on the machine must hold (:func:`digitcourse.book.claim`).
+
+    They must when the book is built and when the tests run: the Sphinx extension
+    ``digitcourse.book`` sets ``DIGITCOURSE_STRICT=1`` in the environment that the kernels it starts
+    inherit, and so does the repository's ``conftest.py`` for the kernels that nbmake starts under
+    pytest. A reader's run (Colab, Jupyter) leaves it unset: there a time that differs from the
+    book's only prints a note.
+
+    Returns
+    -------
+    bool
+        ``True`` when ``DIGITCOURSE_STRICT`` is ``1``/``true``/``yes``/``on`` (any case), ``False``
+        when it is unset, empty or ``0``/``false``/``no``/``off``.
+
+    Raises
+    ------
+    ValueError
+        If the variable holds anything else.
+    """
+    return _flag(STRICT_ENV_VAR, "the book's build and tests", "a reader's run")
