@@ -190,12 +190,15 @@ def test_every_internal_link_resolves(visited, book_url):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_colab_button_opens_this_chapter_at_the_configured_repository(visited, chapter):
+def test_colab_button_opens_this_chapters_colab_edition(visited, chapter):
+    """The button opens the chapter's Colab edition (plain Markdown, written by the build to
+    _build/colab/) on the branch that the publishing workflow updates, in the configured repository."""
     repository = urllib.parse.urlsplit(CONFIG["repository"]["url"]).path.strip("/")
-    expected = (f"{CONFIG['launch_buttons']['colab_url']}/github/{repository}/blob/"
-                f"{CONFIG['repository']['branch']}/{chapter}.ipynb")
+    branch = CONFIG["sphinx"]["config"]["digitcourse_colab_branch"]
+    expected = f"{CONFIG['launch_buttons']['colab_url']}/github/{repository}/blob/{branch}/{chapter}.ipynb"
     colab = [link for link in visited(chapter)["links"] if link.startswith(CONFIG["launch_buttons"]["colab_url"])]
     assert colab == [expected], f"Colab links on {chapter}: {colab}, expected [{expected}]"
+    assert (BOOK.parent / "colab" / f"{chapter}.ipynb").is_file(), f"the build wrote no Colab edition of {chapter}"
 
 
 def test_search_finds_convolution(browser, book_url, book_cdn):
