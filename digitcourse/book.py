@@ -4,10 +4,12 @@ The extension (``_config.yml``: ``sphinx: extra_extensions: [digitcourse.book]``
 
 - **Stale executions are never reused.** With ``execute_notebooks: cache`` Jupyter Book reuses a
   notebook's outputs while its code cells are unchanged. A chapter's results also depend on the
-  ``digitcourse`` package, on the mode (quick or full) and on the models that other chapters train,
-  none of which jupyter-cache sees. So the extension keeps an :func:`execution_fingerprint` of all of
-  them beside the cache; when it differs, it empties the cache and has every notebook re-read and
-  re-executed. Only a prose edit leaves it unchanged: then the edited page is rebuilt from the cache.
+  ``digitcourse`` package, on the libraries' versions, on the mode (quick or full) and on the models
+  that other chapters train, none of which jupyter-cache sees. So the extension keeps an
+  :func:`execution_fingerprint` of all of them beside the cache, written only when a build has
+  finished without an error, so that it vouches only for executions that happened. When it differs
+  or is missing, the extension empties the cache and has every notebook re-read and re-executed.
+  Only a prose edit leaves it unchanged: then the edited page is rebuilt from the cache.
 - **Chapters that train models run first** (``digitcourse_read_first``), so that chapters which load
   their models find them saved rather than training them a second time.
 - **No duplicate inline scripts** (a Sphinx 7.4 defect, :func:`_drop_duplicate_inline_scripts`).
@@ -23,6 +25,10 @@ import time
 from pathlib import Path
 
 FINGERPRINT_FILE = "digitcourse-fingerprint.txt"
+
+#: The libraries whose version can change a chapter's results or figures (distribution names).
+RESULT_LIBRARIES = ("numpy", "scipy", "scikit-learn", "pillow", "tensorflow", "keras", "pandas",
+                    "matplotlib", "seaborn")
 
 
 def glue(name: str, value) -> None:
@@ -164,13 +170,16 @@ def execution_fingerprint(notebooks) -> str:
     Returns
     -------
     str
-        Changes when the package's code (:func:`digitcourse.storage.code_fingerprint`), the mode
-        (``DIGITCOURSE_QUICK``) or any code cell changes; not when only Markdown or outputs change.
+        Changes when the package's code (:func:`digitcourse.storage.code_fingerprint`, docstrings
+        included: a chapter may show them), the version of a library in :data:`RESULT_LIBRARIES`,
+        the mode (``DIGITCOURSE_QUICK``) or any code cell changes; not when only Markdown or outputs
+        change.
     """
     from digitcourse.mode import current_mode
-    from digitcourse.storage import code_fingerprint
+    from digitcourse.storage import code_fingerprint, library_versions
 
-    sha = hashlib.sha256(f"{code_fingerprint()}\0{current_mode().name}\0".encode())
+    sha = hashlib.sha256(f"{code_fingerprint()}\0{library_versions(RESULT_LIBRARIES)}\0"
+                         f"{current_mode().name}\0".encode())
     for path in sorted(Path(p) for p in notebooks):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         code = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
@@ -183,11 +192,20 @@ def _notebooks(env):
             if str(env.doc2path(docname)).endswith(".ipynb")}
 
 
-def _reexecute_if_stale(app, env, added, changed, removed):
-    """``env-get-outdated`` handler: empty the execution cache if the fingerprint changed, and
-    return every notebook, so that Sphinx re-reads (and myst-nb re-executes) all of them."""
+def _cache_config(env):
+    """myst-nb's configuration when it executes notebooks with a cache, else ``None``."""
     config = getattr(env, "mystnb_config", None)
-    if config is None or config.execution_mode != "cache":
+    return config if config is not None and config.execution_mode == "cache" else None
+
+
+def _reexecute_if_stale(app, env, added, changed, removed):
+    """``env-get-outdated`` handler: compare the :func:`execution_fingerprint` with the one stamped
+    beside the cache by the last build that finished; if they differ, or no build finished since the
+    cache was last emptied (no stamp), empty the cache and return every notebook, so that Sphinx
+    re-reads (and myst-nb re-executes) all of them, even those its saved environment says are up to
+    date. The stamp is written by :func:`_stamp_if_finished`, never here."""
+    config = _cache_config(env)
+    if config is None:
         return []
     from sphinx.util import logging
 
@@ -195,15 +213,34 @@ def _reexecute_if_stale(app, env, added, changed, removed):
     cache = Path(config.execution_cache_path)
     stamp = cache / FINGERPRINT_FILE
     fingerprint = execution_fingerprint(notebooks.values())
+    app._digitcourse_fingerprint = fingerprint
     if stamp.is_file() and stamp.read_text() == fingerprint:
         return []
     logging.getLogger(__name__).info(
-        "digitcourse: code, mode or a code cell changed since the cached executions: every notebook "
-        "is executed again")
-    shutil.rmtree(cache, ignore_errors=True)
+        "digitcourse: code, a library, the mode or a code cell changed since the last finished "
+        "build (or none finished): every notebook is executed again")
+    # The stamp goes first: if emptying the cache fails half-way, nothing vouches for what is left.
+    stamp.unlink(missing_ok=True)
+    if cache.exists():
+        shutil.rmtree(cache)
     cache.mkdir(parents=True)
-    stamp.write_text(fingerprint)
     return sorted(set(notebooks) - set(added) - set(changed))
+
+
+def _stamp_if_finished(app, exception):
+    """``build-finished`` handler: once a build has finished without an error, every notebook it
+    needed has been executed with the code it started with, so stamp that code's fingerprint (the
+    one :func:`_reexecute_if_stale` computed) beside the cache. A build that stops with an error (or
+    is stopped by Ctrl-C or killed, and never gets here) leaves the stamp as it found it: none, if
+    it had emptied the cache, so that the next build re-executes every notebook."""
+    fingerprint = getattr(app, "_digitcourse_fingerprint", None)
+    config = _cache_config(app.env)
+    if exception is not None or fingerprint is None or config is None:
+        return
+    stamp = Path(config.execution_cache_path) / FINGERPRINT_FILE
+    if not (stamp.is_file() and stamp.read_text() == fingerprint):
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(fingerprint)
 
 
 def _read_model_chapters_first(app, env, docnames):
@@ -219,6 +256,7 @@ def setup(app):
     os.environ["DIGITCOURSE_STRICT"] = "1"  # in the kernels it starts too: every claim() must hold
     app.add_config_value("digitcourse_read_first", [], "env")
     app.connect("env-get-outdated", _reexecute_if_stale)
+    app.connect("build-finished", _stamp_if_finished)
     app.connect("env-before-read-docs", _read_model_chapters_first)
     app.connect("html-page-context", _drop_duplicate_inline_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,15 +1,19 @@
 """Where chapters save the models they train, so that later chapters can load them.
 
-A saved model records the :func:`code_fingerprint` of the modules that trained it
-(:data:`TRAINING_MODULES`); after any change to them, :func:`load_model` treats it as missing, so a
-stale model is retrained, never used.
+A saved model records the :func:`training_fingerprint`: the code of the modules that trained it
+(:data:`TRAINING_MODULES`) and the versions of the libraries they train with
+(:data:`TRAINING_LIBRARIES`). After a change to either, :func:`load_model` treats the model as
+missing, so a stale model is retrained, never used. An edit to a comment, a docstring or the layout
+of the code changes nothing that training does, and leaves saved models in use.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +28,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 #: their training, and saving. ``tests/test_book_cache.py`` checks that they import no other module of
 #: the package.
 TRAINING_MODULES = ("data", "mode", "models", "numpy_net", "preprocess", "seeding", "storage", "zoo")
+
+#: The libraries those modules train with (distribution names, as :mod:`importlib.metadata` knows
+#: them): a new version can change what training produces, or what loads a saved model.
+TRAINING_LIBRARIES = ("numpy", "scipy", "scikit-learn", "tensorflow", "keras")
 
 
 def code_fingerprint(modules=None) -> str:
@@ -42,6 +50,52 @@ def code_fingerprint(modules=None) -> str:
     sha = hashlib.sha256()
     for path in paths:
         sha.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return sha.hexdigest()
+
+
+def _without_docstrings(tree: ast.AST) -> ast.AST:
+    """``tree`` with every statement that is only a string literal removed: the docstrings of the
+    module, its classes and functions, and such statements elsewhere, which do nothing."""
+    for node in ast.walk(tree):
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(node, field, None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+                kept = [statement for statement in body if not (
+                    isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+                    and isinstance(statement.value.value, str))]
+                setattr(node, field, kept or [ast.Pass()])
+    return tree
+
+
+def library_versions(names) -> str:
+    """The installed version of each distribution in ``names``, one ``name==version`` a line.
+
+    Read from the installed package metadata (:func:`importlib.metadata.version`), without importing
+    the library (TensorFlow takes seconds to import). A missing one reads ``name==absent``.
+    """
+    lines = []
+    for name in names:
+        try:
+            lines.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            lines.append(f"{name}==absent")
+    return "\n".join(lines)
+
+
+def training_fingerprint() -> str:
+    """SHA-256 (hex) of what decides a trained model: the code of :data:`TRAINING_MODULES` and the
+    versions of :data:`TRAINING_LIBRARIES`.
+
+    The code is read as Python reads it: each module's syntax tree (:func:`ast.parse`, dumped
+    without line numbers) with its docstrings removed, so an edit to a comment, a docstring, a blank
+    line or a line break leaves the fingerprint unchanged, and any change to what the code does
+    changes it.
+    """
+    sha = hashlib.sha256(library_versions(TRAINING_LIBRARIES).encode() + b"\0")
+    for name in sorted(TRAINING_MODULES):
+        source = (PACKAGE_DIR / f"{name}.py").read_text(encoding="utf-8")
+        tree = _without_docstrings(ast.parse(source))
+        sha.update(f"{name}\0{ast.dump(tree)}\0".encode())
     return sha.hexdigest()
 
 
@@ -82,7 +136,7 @@ def save_model(model, name: str, info: dict, mode: Mode | None = None) -> Path:
     A Keras model goes to :func:`model_path` (``.keras``); chapter 3's NumPy network, a dict of
     arrays, to the same path with the suffix ``.npz``. ``info`` (JSON-serializable, e.g.
     ``{"train_seconds": 84.2, "epochs": 10}``) goes beside it with the suffix ``.json``, together
-    with the :func:`code_fingerprint` of :data:`TRAINING_MODULES` under ``"code"``. Each file
+    with the :func:`training_fingerprint` under ``"code"``. Each file
     is written under a temporary name and then renamed, so an interrupted save never leaves a
     half-written model for a later chapter to load.
 
@@ -110,7 +164,7 @@ def save_model(model, name: str, info: dict, mode: Mode | None = None) -> Path:
         partial = path.with_name(f"{path.stem}.partial.keras")
         model.save(partial)
     info_partial = path.with_name(f"{path.stem}.partial.json")
-    info_partial.write_text(json.dumps({**info, "code": code_fingerprint(TRAINING_MODULES)}, indent=1))
+    info_partial.write_text(json.dumps({**info, "code": training_fingerprint()}, indent=1))
     os.replace(partial, path)
     os.replace(info_partial, path.with_suffix(".json"))
     return path
@@ -124,15 +178,15 @@ def load_model(name: str, mode: Mode | None = None):
     (keras.Model or dict of numpy.ndarray, dict) or None
         The model (a dict of arrays for a ``.npz`` file) and its ``info`` (without ``"code"``);
         ``None`` if no complete model was saved (the chapter that trains it has not run in this
-        mode), or if it was saved by a different version of :data:`TRAINING_MODULES`, so that the caller
-        trains one.
+        mode), or if its :func:`training_fingerprint` differs from the current one (the training
+        code or a training library changed since), so that the caller trains one.
     """
     path = model_path(name, mode)
     info_path = path.with_suffix(".json")
     if not info_path.exists():
         return None
     info = json.loads(info_path.read_text())
-    if info.pop("code", None) != code_fingerprint(TRAINING_MODULES):
+    if info.pop("code", None) != training_fingerprint():
         return None
     if path.with_suffix(".npz").exists():
         with np.load(path.with_suffix(".npz")) as arrays:
