@@ -259,4 +259,10 @@ def setup(app):
     app.connect("build-finished", _stamp_if_finished)
     app.connect("env-before-read-docs", _read_model_chapters_first)
     app.connect("html-page-context", _drop_duplicate_inline_scripts)
+    # The notebooks Colab opens: generated from the chapters, and the Colab buttons point to them.
+    from digitcourse import colab
+
+    app.add_config_value("digitcourse_colab_branch", "colab", "html")
+    app.connect("html-page-context", colab.point_colab_buttons, priority=502)  # after the theme's
+    app.connect("build-finished", colab.write_colab_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -61,7 +61,8 @@ _OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*?)\s*$")
 _LABEL_LINE = re.compile(r"^\([\w-]+\)=[ \t]*\n?", re.MULTILINE)
 _EQUATION_LABEL = re.compile(r"^\$\$[ \t]*\([\w-]+\)[ \t]*$", re.MULTILINE)
 _RAW_MYST = re.compile(
-    r"\{[a-z][\w:-]*\}`|^(?:`{3,}|:{3,})\{|^\([\w-]+\)=\s*$|^\$\$[ \t]*\([\w-]+\)", re.MULTILINE)
+    r"\{[a-z][\w:-]*\}`|^(?:`{3,}|:{3,})\{|^:{3,}\s*$|^:[\w-]+:[ \t]|^\([\w-]+\)=\s*$"
+    r"|^\$\$[ \t]*\([\w-]+\)", re.MULTILINE)
 
 
 class UnsupportedMyST(ValueError):
@@ -108,7 +109,8 @@ class Book:
 
 
 def raw_myst(text: str) -> list[str]:
-    """The MyST constructs left in Markdown ``text``: roles, directive fences, labels.
+    """The MyST constructs left in Markdown ``text``: roles, directive fences (and bare colon
+    fences, which only MyST closes), directive options, labels.
 
     Returns
     -------
