@@ -251,6 +251,20 @@ def _read_model_chapters_first(app, env, docnames):
     docnames[:] = first + rest
 
 
+def _published_addresses(app, config):
+    """``config-inited`` handler: the published site's addresses derive from ``html_baseurl``
+    (``_config.yml``: ``html: baseurl``), typed once: Open Graph's site URL, and the prefix of the
+    links on the 404 page, which a reader may reach from any depth of the site."""
+    from urllib.parse import urlsplit
+
+    if not config.html_baseurl:
+        return
+    if "ogp_site_url" in config and not config.ogp_site_url:
+        config.ogp_site_url = config.html_baseurl
+    if "notfound_urls_prefix" in config:
+        config.notfound_urls_prefix = urlsplit(config.html_baseurl).path or "/"
+
+
 def setup(app):
     """Sphinx extension (``_config.yml``: ``sphinx: extra_extensions: [digitcourse.book]``)."""
     os.environ["DIGITCOURSE_STRICT"] = "1"  # in the kernels it starts too: every claim() must hold
@@ -265,4 +279,5 @@ def setup(app):
     app.add_config_value("digitcourse_colab_branch", "colab", "html")
     app.connect("html-page-context", colab.point_colab_buttons, priority=502)  # after the theme's
     app.connect("build-finished", colab.write_colab_notebooks)
+    app.connect("config-inited", _published_addresses)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
