@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from digitcourse import quiet
 
 # Importing Keras, training one step, then a Python warning and a line of our own on stderr.
@@ -45,3 +47,62 @@ def test_filter_keeps_every_line_that_is_not_startup_noise():
         "W0000 00:00:1.2 3 op_kernel.cc:1] OUT_OF_RANGE: a real TensorFlow warning\n"
         "Traceback (most recent call last):\n")
 
+
+
+# TensorFlow's C++ code writing to descriptor 2 inside quiet.tensorflow_log(), as Grappler does during
+# Keras' ONNX export under TensorFlow 2.20 (Google Colab's), then a Python warning and a line after it.
+NATIVE_SCRIPT = r"""
+import os, sys, warnings
+from digitcourse import quiet
+with quiet.tensorflow_log():
+    os.write(2, b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n")
+    os.write(2, b"I0000 00:00:1796550525.251919   13484 devices.cc:67] Number of eligible GPUs (core count >= 8, "
+                b"compute capability >= 0.0): 0\n")
+    os.write(2, b"I0000 00:00:1796550525.252683   13484 single_machine.cc:376] Starting new session\n")
+    os.write(2, b"W0000 00:00:1796550525.252690   13484 op_kernel.cc:1] a real TensorFlow warning\n")
+    warnings.warn("a warning of our own")
+print("a line after the block", file=sys.stderr)
+"""
+
+
+def native_stderr(level=None):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    if level is not None:
+        env["TF_CPP_MIN_LOG_LEVEL"] = level
+    return subprocess.run([sys.executable, "-c", NATIVE_SCRIPT], capture_output=True, text=True, env=env,
+                          timeout=60, check=True).stderr
+
+
+def test_tensorflow_log_drops_info_lines_and_keeps_warnings():
+    stderr = native_stderr()
+    assert "absl::InitializeLog" not in stderr and "devices.cc" not in stderr, stderr
+    assert "single_machine.cc" not in stderr, stderr
+    assert "a real TensorFlow warning" in stderr and "a warning of our own" in stderr, stderr
+    assert stderr.rstrip().endswith("a line after the block"), stderr
+
+
+def test_tensorflow_log_shows_info_lines_when_asked():
+    stderr = native_stderr(level="0")
+    assert "devices.cc" in stderr and "single_machine.cc" in stderr, stderr
+    assert "absl::InitializeLog" not in stderr, stderr
+
+
+EXPORT_SCRIPT = """
+import digitcourse, keras
+from digitcourse import widget
+model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+assert widget.export_onnx(model)[:1] == b"\\x08"  # an ONNX model: its first field, ir_version
+widget.export_onnx(model)  # and again: Grappler logs at every export, absl's notice only at the first
+"""
+
+
+def test_onnx_export_prints_no_tensorflow_log():
+    pytest.importorskip("tf2onnx")
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run([sys.executable, "-c", EXPORT_SCRIPT], capture_output=True, text=True, env=env,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    noise = [line for line in result.stderr.splitlines()
+             if quiet.STARTUP_NOISE.search(line) or quiet.INFO_LINE.search(line) or ".cc:" in line]
+    assert not noise, result.stderr
+    assert not result.stdout, result.stdout  # Keras' "Saved artifact at ..."
