@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from digitcourse import quiet
+
 #: The pinned ONNX Runtime Web release (npm package ``onnxruntime-web``), its WebAssembly-only
 #: build on the jsDelivr CDN, and the SHA-384 of that file (Subresource Integrity).
 ORT_VERSION = "1.30.0"
@@ -52,7 +54,9 @@ def export_onnx(model) -> bytes:
     """Export a Keras model to ONNX and return the file's bytes.
 
     Uses Keras 3's ``model.export(path, format="onnx")`` (tf2onnx underneath). A model loaded from
-    disk has no traced call yet, so it is called once on zeros first.
+    disk has no traced call yet, so it is called once on zeros first. What the export prints is
+    kept out of the page: Keras' "Saved artifact at ..." on standard output, and the INFO lines
+    that TensorFlow's graph optimizer logs below Python (:func:`digitcourse.quiet.tensorflow_log`).
 
     Parameters
     ----------
@@ -71,7 +75,7 @@ def export_onnx(model) -> bytes:
     """
     _check_keras_model(model)
     model(np.zeros((1, *model.input_shape[1:]), dtype=np.float32))
-    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings(), \
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings(), quiet.tensorflow_log(), \
             contextlib.redirect_stdout(io.StringIO()):  # Keras prints "Saved artifact at ..."
         # Raised inside Keras' bundled tf2onnx adapter by a NumPy 2 compatibility check, not by us.
         warnings.filterwarnings("ignore", message="In the future `np.object`", category=FutureWarning)
