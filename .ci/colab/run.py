@@ -20,7 +20,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -118,7 +117,8 @@ def check_outputs(name: str, notebook) -> list[str]:
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
-        text = strip_ansi("".join(output_text(o) for o in cell.get("outputs", [])))
+        # A cell's error is reported by execute() already; here, what the other outputs show.
+        text = strip_ansi("".join(output_text(o) for o in cell.get("outputs", []) if o.output_type != "error"))
         for what, pattern in CHECKS.items():
             lines = [m.group(0).strip() for m in pattern.finditer(text)]
             if lines:
@@ -147,7 +147,8 @@ def prepare(work: Path) -> Path:
     kernel.joinpath("kernel.json").write_text(
         '{"argv": ["%s", "-m", "ipykernel_launcher", "-f", "{connection_file}"], '
         '"display_name": "Python 3", "language": "python"}' % sys.executable)
-    models = Path(tempfile.mkdtemp(prefix="digitcourse-models-"))
+    models = work / "models"  # empty: the chapters train what they need, as in a new Colab session
+    models.mkdir()
     content = work / "content"
     content.mkdir()
     for name in list(os.environ):
@@ -183,8 +184,11 @@ def execute(path: Path, content: Path, executed: Path) -> tuple[float, list[str]
         failed = next((i for i, c in enumerate(notebook.cells) if c.cell_type == "code"
                        and any(o.output_type == "error" for o in c.get("outputs", []))), None)
         where = f"cell {failed} ({first_line(notebook.cells[failed])})" if failed is not None else "a cell"
-        summary = next((line for line in reversed(strip_ansi(str(error)).splitlines()) if line.strip()), "")
-        problems.append(f"{path.name}, {where}: {type(error).__name__}: {summary[:300]}")
+        if isinstance(error, CellExecutionError):
+            summary = f"{error.ename}: {' '.join(strip_ansi(error.evalue).split())}"
+        else:
+            summary = f"{type(error).__name__}: {' '.join(strip_ansi(str(error)).split())}"
+        problems.append(f"{path.name}, {where}: {summary[:300]}")
     seconds = time.perf_counter() - start
     nbformat.write(notebook, executed / path.name)
     return seconds, problems + check_outputs(path.name, notebook)
