@@ -233,12 +233,13 @@ def _details(summary: str, body: str) -> str:
     return f"<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>"
 
 
-def _form_cell(cell: dict, title: str) -> dict:
-    """``cell`` as a Colab form cell: its code folded under ``title``, still executed."""
+def _form_cell(cell: dict, title: str, *, own_title: bool = True) -> dict:
+    """``cell`` as a Colab form cell: its code folded under ``title`` (or under the cell's own first
+    comment, where it has one and ``own_title``), still executed."""
     source = "".join(cell["source"])
     first = source.partition("\n")[0]
-    if first.startswith("# ") and not first.startswith("#@"):
-        title = first[2:].rstrip(" .:")  # the cell's own first comment says what it is
+    if own_title and first.startswith("# ") and not first.startswith("#@"):
+        title = first[2:].rstrip(" .:;,")  # the cell's own first comment says what it is
     cell["source"] = f"#@title {title}\n{source}"
     cell["metadata"]["cellView"] = "form"
     return cell
@@ -286,8 +287,8 @@ def to_colab(notebook: dict, *, docname: str, glue: dict, book: Book, title: str
         elif cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
             hiding = next((tag for tag in FORM_TITLES if tag in tags), None)
-            if hiding:
-                cell = _form_cell(cell, FORM_TITLES[hiding])
+            if hiding:  # a check's comment quotes the prose it backs: not a title
+                cell = _form_cell(cell, FORM_TITLES[hiding], own_title=hiding != "remove-cell")
             elif converter.in_solution:
                 cell = _form_cell(cell, "Solution code")
         cells.append(cell)
@@ -347,7 +348,7 @@ def _citations(app) -> dict:
             who = (last[0] if len(last) == 1 else f"{last[0]} and {last[1]}" if len(last) == 2
                    else f"{last[0]} et al." if last else source.fields.get("title", entry.key))
             who = who.replace("{", "").replace("}", "")
-            full = " ".join(entry.text.render(backend).split()).replace("\\url ", "")
+            full = re.sub(r"\\+url\s*", "", " ".join(entry.text.render(backend).split()))
             citations[entry.key] = (f"{who}, {source.fields.get('year', 'n.d.')}", full)
     return citations
 

@@ -155,7 +155,21 @@ def test_the_build_writes_one_colab_edition_per_chapter_with_no_raw_myst():
                 assert not colab.raw_myst(text), (name, colab.raw_myst(text))
         chapter = json.loads((ROOT / "chapters" / name).read_text())
         code = [c["source"] for c in chapter["cells"] if c["cell_type"] == "code"]
-        edition_code = [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
+        edition_code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
         # Every code cell is there, in order, folded or not: the edition runs as the chapter does.
         unfolded = [s.split("\n", 1)[1] if s.startswith("#@title") else s for s in edition_code]
         assert unfolded == ["".join(s) for s in code], name
+
+
+def test_a_checks_comment_is_not_its_title():
+    [cell] = convert(("code", '# "The pair the classifier confuses most."\nassert ok', {"tags": ["remove-cell"]}))
+    assert cell["source"].startswith("#@title Checks behind the numbers in the text")
+
+
+def test_the_books_references_in_plain_markdown():
+    app = types.SimpleNamespace(config=types.SimpleNamespace(bibtex_bibfiles=["references.bib"]), srcdir=ROOT)
+    citations = colab._citations(app)
+    short, full = citations["lecun_mnist"]
+    assert short == "LeCun et al., 1998"
+    assert "url" not in full and "http://yann" in full, full
+    assert citations["grother1995nist"][0] == "Grother, 1995"
