@@ -280,4 +280,5 @@ def setup(app):
     app.connect("html-page-context", colab.point_colab_buttons, priority=502)  # after the theme's
     app.connect("build-finished", colab.write_colab_notebooks)
     app.connect("config-inited", _published_addresses)
+    app.setup_extension("digitcourse.a11y")  # WCAG 2.1 AA: folded cells named by what they show
     return {"parallel_read_safe": True, "parallel_write_safe": True}

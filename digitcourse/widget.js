@@ -23,7 +23,7 @@
     inputView.clearRect(0, 0, 28, 28);
     bars.forEach((bar) => { bar.style.width = "0%"; bar.parentElement.classList.remove("dc-top"); });
     Object.assign(state, { input: null, probs: null, top: null });
-    status.textContent = state.ready ? "Draw one digit." : status.textContent;
+    status.textContent = state.ready ? "Draw one digit, or choose an image file." : status.textContent;
   }
   clear();
   let last = null;
@@ -52,7 +52,64 @@
   const penUp = () => { if (last !== null) { last = null; predict(); } };
   canvas.addEventListener("pointerup", penUp);
   canvas.addEventListener("pointercancel", penUp);
-  root.querySelector(".dc-clear").addEventListener("click", clear);
+  root.querySelector(".dc-clear").addEventListener("click", () => { clear(); fileInput.value = ""; });
+  root.querySelector(".dc-predict").addEventListener("click", () => predict());
+
+  // ---- an image file instead of a drawing (the keyboard's way in) ----
+  // The chosen image is put on the canvas as this canvas holds a drawing: its longest side fitted
+  // to the canvas, grey light ink on black. On the way, the first steps of to_mnist that the canvas
+  // skips: to_grayscale (Pillow's "L" weights; transparent pixels over a background that contrasts
+  // with the opaque ones), fix_polarity (the border decides, by Otsu's threshold) and, in place of
+  // subtract_background, the removal of the background's typical level (the median), so that clean
+  // paper becomes the canvas's black. A photo with uneven light reads better in Python (chapter 7).
+  const fileInput = root.querySelector(".dc-file");
+  fileInput.addEventListener("change", async () => {
+    const file = fileInput.files[0];
+    if (!file) return;
+    try {
+      putImageOnCanvas(await createImageBitmap(file)); // EXIF orientation applied, as load_image does
+    } catch (error) {
+      status.textContent = `${file.name} could not be read as an image (${error.message}); choose a PNG or JPEG file.`;
+      return;
+    }
+    predict();
+  });
+  function putImageOnCanvas(bitmap) {
+    const scale = Math.min(W / bitmap.width, H / bitmap.height);
+    const w = Math.max(1, Math.round(bitmap.width * scale)), h = Math.max(1, Math.round(bitmap.height * scale));
+    const fitted = Object.assign(document.createElement("canvas"), { width: w, height: h })
+      .getContext("2d", { willReadFrequently: true });
+    fitted.imageSmoothingQuality = "high";
+    fitted.drawImage(bitmap, 0, 0, w, h);
+    const rgba = fitted.getImageData(0, 0, w, h).data;
+    let gray = new Float32Array(w * h);
+    const alpha = new Float32Array(w * h);
+    for (let i = 0; i < gray.length; i++) {
+      gray[i] = ((rgba[4 * i] * 19595 + rgba[4 * i + 1] * 38470 + rgba[4 * i + 2] * 7471 + 0x8000) >> 16) / 255;
+      alpha[i] = rgba[4 * i + 3] / 255;
+    }
+    const median = (values) => {
+      const sorted = Float32Array.from(values).sort();
+      return sorted.length ? sorted[sorted.length >> 1] : 0;
+    };
+    const opaque = gray.filter((_, i) => alpha[i] > 0.5);
+    const behind = !opaque.length || median(opaque) < 0.5 ? 1 : 0;
+    gray = gray.map((v, i) => alpha[i] * v + (1 - alpha[i]) * behind);
+    const border = [];
+    for (let x = 0; x < w; x++) border.push(gray[x], gray[(h - 1) * w + x]);
+    for (let y = 1; y < h - 1; y++) border.push(gray[y * w], gray[y * w + w - 1]);
+    const cut = otsu(gray), light = border.filter((v) => v > cut).length / border.length;
+    if (light >= 2 / 3 || (light > 1 / 3 && median(gray) > 0.5)) gray = gray.map((v) => 1 - v);
+    const background = median(gray);
+    const image = fitted.createImageData(w, h);
+    gray.forEach((v, i) => {
+      const level = Math.round(255 * Math.max(v - background, 0));
+      image.data.set([level, level, level, 255], 4 * i);
+    });
+    clear();
+    const left = Math.floor((W - w) / 2), top = Math.floor((H - h) / 2);
+    pen.putImageData(image, left, top);
+  }
 
   // ---- preprocessing: digitcourse.handwriting, step by step ----
   const roundHalfEven = (x) => { const r = Math.round(x); return Math.abs(x % 1) === 0.5 && r % 2 ? r - 1 : r; };
@@ -263,7 +320,7 @@
     if (!session) return;
     const start = performance.now();
     const levelled = levelBackground(toGrayscale());
-    if (levelled === null) { status.textContent = "Draw one digit."; return; }
+    if (levelled === null) { status.textContent = "Draw one digit, or choose an image file."; return; }
     const input = centerByMass(fitInBox(thinThickStrokes(widenThinStrokes(cropToInk(levelled, W, H)))));
     const image = inputView.createImageData(28, 28);
     input.forEach((v, i) => { image.data.set([255 * v, 255 * v, 255 * v, 255], 4 * i); });
@@ -287,7 +344,7 @@
     session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
     state.ready = true;
     state.timings.ready = performance.now();
-    status.textContent = "Draw one digit.";
+    status.textContent = "Draw one digit, or choose an image file.";
     if (last === null) predict(); // something drawn while the model loaded
   } catch (error) {
     status.textContent = `The network could not start: ${error.message}. It needs a browser with WebAssembly and access to ${new URL(config.ortUrl).host}.`;

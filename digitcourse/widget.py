@@ -2,14 +2,21 @@
 
 :func:`draw_digit` returns a small HTML page fragment: a canvas to draw on (mouse, pen or touch),
 the 28 x 28 image the network receives, and a bar chart of its ten probabilities, updated at every
-pen-up. The network runs in the reader's browser with ONNX Runtime Web
-(https://onnxruntime.ai/docs/tutorials/web/): the model is exported to ONNX by Keras
+pen-up. From the keyboard, or without a pointer, the reader chooses an image file of a digit instead
+("Choose an image file"): it is drawn on the canvas as light ink on black and read the same way.
+Every control (Clear, Predict, the file chooser) is a labelled button or input, reachable with Tab,
+and the result is announced in a live status line. The network runs in the reader's browser with
+ONNX Runtime Web (https://onnxruntime.ai/docs/tutorials/web/): the model is exported to ONNX by Keras
 (``model.export(..., format="onnx")``, which uses tf2onnx) and embedded in the fragment as base64,
 so the page needs no Python kernel and no extra file. It works in the static HTML book (opened over
 ``file://`` or from any web server), in Jupyter and in Google Colab.
 
 The drawing is preprocessed in JavaScript (``widget.js`` beside this file) by the same steps as
-:func:`digitcourse.handwriting.to_mnist`; the tests hold the two to the same 28 x 28 image.
+:func:`digitcourse.handwriting.to_mnist`; the tests hold the two to the same 28 x 28 image. A chosen
+image file is first made what a drawing is (grey light ink on the black canvas) by the steps of
+``to_mnist`` that a drawing does not need: ``to_grayscale``, ``fix_polarity`` and, in place of
+``subtract_background``, the removal of the background's median level; a photo with uneven light
+reads better with ``to_mnist`` itself.
 
 Offline use: the page loads ONNX Runtime Web (version :data:`ORT_VERSION`, checked with Subresource
 Integrity) and its WebAssembly file from the jsDelivr CDN once; the browser caches them. Without
@@ -139,12 +146,19 @@ def widget_html(onnx_bytes: bytes, input_shape, ort_url: str = ORT_URL,
         for digit in range(10))
     return f"""<div id="{widget_id}" class="digitcourse-widget">
 <style>
-#{widget_id} {{ display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; font-family: sans-serif; }}
+/* Its own text, background and controls' colours: readable (contrast 4.5:1 or more) on a dark page too. */
+#{widget_id} {{ display: flex; flex-wrap: wrap; gap: 1.5em; align-items: flex-start; font-family: sans-serif;
+  color: #1f2328; background: #fff; color-scheme: light; padding: 0.75em; border-radius: 8px; }}
+#{widget_id} figcaption {{ color: inherit; }}
 #{widget_id} .dc-canvas {{ width: {CANVAS_SIZE}px; height: {CANVAS_SIZE}px; background: #000; touch-action: none;
   cursor: crosshair; border-radius: 6px; display: block; }}
 #{widget_id} .dc-input {{ width: 112px; height: 112px; image-rendering: pixelated; background: #000; display: block; }}
 #{widget_id} figure {{ margin: 0; }}
 #{widget_id} figcaption, #{widget_id} .dc-status {{ font-size: 0.85em; margin-top: 0.4em; }}
+#{widget_id} .dc-controls {{ display: flex; flex-wrap: wrap; gap: 0.5em; align-items: center; }}
+#{widget_id} .dc-file-label {{ display: block; margin-top: 0.4em; }}
+#{widget_id} .dc-file {{ display: block; margin-top: 0.2em; max-width: {CANVAS_SIZE}px; }}
+#{widget_id} .dc-status {{ display: block; }}
 #{widget_id} .dc-row {{ display: flex; align-items: center; gap: 0.5em; width: 220px; height: 1.4em; }}
 #{widget_id} .dc-track {{ flex: 1; background: #eee; height: 0.9em; border-radius: 3px; }}
 #{widget_id} .dc-bar {{ background: #7a8fa6; height: 100%; width: 0%; border-radius: 3px; }}
@@ -153,8 +167,11 @@ def widget_html(onnx_bytes: bytes, input_shape, ort_url: str = ORT_URL,
 </style>
 <figure>
   <canvas class="dc-canvas" width="{CANVAS_SIZE}" height="{CANVAS_SIZE}" role="img"
-    aria-label="Drawing area: draw one digit with the mouse, a pen or a finger"></canvas>
-  <figcaption><button type="button" class="dc-clear">Clear</button>
+    aria-label="Drawing area: draw one digit with the mouse, a pen or a finger, or choose an image file"></canvas>
+  <figcaption><div class="dc-controls"><button type="button" class="dc-clear">Clear</button>
+    <button type="button" class="dc-predict">Predict</button></div>
+    <label class="dc-file-label">Choose an image file of one digit
+      <input type="file" class="dc-file" accept="image/*"></label>
     <span class="dc-status" role="status">Loading the network…</span></figcaption>
 </figure>
 <figure>

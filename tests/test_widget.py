@@ -1,4 +1,4 @@
-"""The widget's model and HTML, without a browser (tests/browser/test_widget.py draws in one)."""
+"""The widget's model and HTML, without a browser (tests/browser/test_draw_digit.py draws in one)."""
 
 import re
 
@@ -43,3 +43,15 @@ def test_widget_refuses_what_it_cannot_show(cnn):
     wrong_output = keras.Sequential([keras.Input((784,)), keras.layers.Dense(2)])
     with pytest.raises(ValueError, match="outputs"):
         widget.draw_digit(wrong_output)
+
+
+def test_every_control_is_a_labelled_button_or_input():
+    """From the keyboard: Clear and Predict are buttons, the alternative to drawing is a file input
+    inside its label, and the result is announced (a live status line). The browser test uses them."""
+    page = widget.widget_html(b"an ONNX model", (1, 28, 28, 1))
+    assert '<button type="button" class="dc-clear">Clear</button>' in page
+    assert '<button type="button" class="dc-predict">Predict</button>' in page
+    assert re.search(r'<label class="dc-file-label">Choose an image file of one digit\s*'
+                     r'<input type="file" class="dc-file" accept="image/\*"></label>', page)
+    assert '<span class="dc-status" role="status">' in page
+    assert re.search(r'<canvas class="dc-canvas"[^>]*role="img"[^>]*aria-label="[^"]*choose an image file"', page)

@@ -129,6 +129,58 @@ def open_recorded(browser, url: str, cdn: Cdn):
     return context, page, record
 
 
+# ---- accessibility: axe-core (https://github.com/dequelabs/axe-core) ----
+
+#: The pinned axe-core release, loaded into a page from its jsDelivr address, which the tests answer
+#: from the same version installed from npm (:meth:`Cdn.serve`): no page of the book loads it itself.
+AXE_VERSION = "4.14.1"
+AXE_PREFIX = f"https://cdn.jsdelivr.net/npm/axe-core@{AXE_VERSION}/"
+AXE_URL = AXE_PREFIX + "axe.min.js"
+#: WCAG 2.0 and 2.1, levels A and AA: what public courses of universities must meet.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: The theme's colour modes (pydata-sphinx-theme keeps the reader's choice in localStorage).
+THEMES = ["light", "dark"]
+
+AXE_RUN_JS = """tags => axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]})
+  .then(results => results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html.slice(0, 160),
+                              summary: (n.failureSummary || "").replace(/\\s+/g, " ").slice(0, 240)})),
+  })))"""
+
+
+def open_in_theme(browser, url: str, cdn: Cdn, theme: str):
+    """Open ``url`` with the book's colour mode set to ``theme`` ("light" or "dark"), as a reader's
+    earlier choice with the theme's switch leaves it (localStorage ``mode`` and ``theme``, which
+    pydata-sphinx-theme reads before the page is drawn), and the system's preference the same.
+    Returns the context (close it) and the page, after checking that ``<html data-theme>`` says so."""
+    context = browser.new_context(color_scheme=theme)
+    context.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
+    context.route(re.compile(r".*"), cdn.handle)
+    page = context.new_page()
+    page.goto(url, wait_until="load")
+    shown = page.evaluate("() => document.documentElement.dataset.theme")
+    assert shown == theme, f"{url} shows the {shown} theme, not {theme}"
+    return context, page
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (:data:`AXE_URL`, answered by the page's :class:`Cdn`) on ``page`` with the WCAG
+    2.0/2.1 A and AA rules; return its violations: rule id, impact, help, and each node's CSS
+    target, HTML and what failed."""
+    page.add_script_tag(url=AXE_URL)
+    return page.evaluate(AXE_RUN_JS, AXE_TAGS)
+
+
+def describe_violations(violations, where: str, nodes_shown: int = 3) -> str:
+    """One line per rule (id, impact, node count, where) and its first few nodes, for a test's message."""
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes) on {where}: {v['help']}")
+        lines += [f"    {n['target']}: {n['summary']}" for n in v["nodes"][:nodes_shown]]
+    return "\n".join(lines)
+
+
 # ---- the draw-a-digit widget (digitcourse.widget) ----
 
 #: Digits drawn as mouse strokes: each a list of strokes, each a polyline in canvas fractions (x, y).

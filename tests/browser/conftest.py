@@ -7,7 +7,8 @@ is not reachable here); locally, without it, these tests skip and say how to ins
 
 Requests to any other host are never sent: a URL of a JavaScript library the pages load from a CDN is
 answered from the same, pinned version installed from npm (:func:`npm_package`, :meth:`Cdn.serve`);
-everything else is aborted.
+everything else is aborted. axe-core, which checks a page's accessibility, is added to the pages the
+same way: from its jsDelivr address (:data:`browsing.AXE_URL`), answered from npm (:func:`axe_dist`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browsing import (BROWSER_ARGS, INSTALL_HINT, Cdn, chromium_path, npm_install, open_recorded, serve_folder,
-                      skip_or_fail)
+from browsing import (AXE_VERSION, BROWSER_ARGS, INSTALL_HINT, Cdn, chromium_path, npm_install, open_recorded,
+                      serve_folder, skip_or_fail)
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +69,12 @@ def npm_package(tmp_path_factory):
         return installed[spec]
 
     return install
+
+
+@pytest.fixture(scope="session")
+def axe_dist(npm_package):
+    """The pinned axe-core from npm, to answer :data:`browsing.AXE_URL` (``cdn.serve(AXE_PREFIX, axe_dist)``)."""
+    return npm_package(f"axe-core@{AXE_VERSION}")
 
 
 @pytest.fixture
