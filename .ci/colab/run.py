@@ -40,7 +40,8 @@ CHECKS = {
         r"|.*absl::InitializeLog.*"                            # "WARNING: All log messages before ..."
         r"|.*\.cc:\d+\].*"                                     # file.cc:123] of any C++ log line
         r"|^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] .*"    # TensorFlow's older own format
-        r"|^(?:INFO|WARNING|ERROR):(?:absl|tensorflow):.*",    # absl's and TensorFlow's Python logging
+        r"|^(?:INFO|WARNING|ERROR):(?:absl|tensorflow):.*"     # absl's and TensorFlow's Python logging
+        r"|.*triggered tf\.function retracing.*",              # TensorFlow's retracing warning, however logged
         re.MULTILINE),
     "a traceback": re.compile(r".*Traceback \(most recent call last\).*"),
     "a Python warning": re.compile(r".*\b\w*Warning: .*"),    # warnings.showwarning's "...: UserWarning: ..."
