@@ -87,12 +87,16 @@ def repository_url() -> str:
     return match.group(1).strip("\"'")
 
 
+def freeze() -> str:
+    """``pip freeze --all`` of this virtualenv."""
+    return subprocess.run([sys.executable, "-m", "pip", "freeze", "--all"], capture_output=True, text=True,
+                          check=True).stdout
+
+
 def installed() -> dict[str, str]:
     """Every installed distribution of this virtualenv: name -> version (or direct reference)."""
-    freeze = subprocess.run([sys.executable, "-m", "pip", "freeze", "--all"], capture_output=True, text=True,
-                            check=True).stdout
     packages = {}
-    for line in freeze.splitlines():
+    for line in freeze().splitlines():
         name, _, version = line.partition(" @ ") if " @ " in line else line.partition("==")
         if version:
             packages[re.sub(r"[-_.]+", "-", name).lower()] = version
@@ -208,9 +212,7 @@ def main() -> int:
     executed = args.work / "executed"
     executed.mkdir()
     colab = installed()
-    (args.work / "pip-freeze.txt").write_text(
-        subprocess.run([sys.executable, "-m", "pip", "freeze", "--all"], capture_output=True, text=True,
-                       check=True).stdout)
+    (args.work / "pip-freeze.txt").write_text(freeze())
     print(f"colab: the Colab runtime's {len(colab)} packages are in {args.work / 'pip-freeze.txt'}")
     problems, times, reported = [], {}, set()
     for path in notebooks:
@@ -228,6 +230,7 @@ def main() -> int:
         for problem in found:
             print(f"  {problem}", flush=True)
         problems += found
+    (args.work / "pip-freeze-after.txt").write_text(freeze())
     print(f"colab: {len(notebooks)} notebooks in {sum(times.values()):.0f} s; executed notebooks in {executed}")
     if problems:
         print(f"colab: FAILED, {len(problems)} problem(s):", file=sys.stderr)
