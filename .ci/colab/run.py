@@ -8,6 +8,10 @@ the checkout), with a stand-in ``google.colab`` module so that the notebooks' Co
 first cell's ``%pip install "git+https://github.com/digitcourse/digitcourse"`` installs the course:
 git resolves that URL to this checkout (its committed HEAD) through a temporary git configuration.
 
+Each notebook starts from Colab's runtime as a new Colab session does: what an earlier notebook
+installed is uninstalled again (and what it changed reinstalled), so that every notebook's own
+install cell installs the course.
+
 The job fails, naming notebook and cell, on a cell's error; on a pip ``ERROR`` line, a TensorFlow or
 absl log line, a traceback or a Python warning in any output; and on any package of the Colab runtime
 whose version changed while the notebooks ran (new packages are fine).
@@ -103,6 +107,20 @@ def installed() -> dict[str, str]:
     return packages
 
 
+def restore(colab: dict[str, str]) -> None:
+    """Bring this virtualenv back to the Colab runtime ``colab`` (from :func:`installed`)."""
+    now = installed()
+    added = sorted(name for name in now if name not in colab)
+    changed = sorted(name for name, version in colab.items() if now.get(name) != version)
+    if added:
+        subprocess.run([sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", *added], check=True)
+    if changed:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                        *(f"{name}=={colab[name]}" for name in changed)], check=True)
+    if added or changed:
+        print(f"colab: back to Colab's runtime: {', '.join(added + changed)} uninstalled or reinstalled", flush=True)
+
+
 def output_text(output) -> str:
     """The text a reader sees of one output: a stream, text/plain, or an error's traceback."""
     if output.output_type == "stream":
@@ -138,7 +156,8 @@ def first_line(cell) -> str:
 
 
 def prepare(work: Path) -> Path:
-    """Set this process's environment for the kernels it starts; return Colab's working directory."""
+    """Set this process's environment for the kernels it starts; return the folder of their working
+    directories (Colab's ``/content``, one for each notebook)."""
     url = repository_url()
     gitconfig = work / "gitconfig"
     gitconfig.write_text(f'[url "file://{ROOT}"]\n\tinsteadOf = {url}\n'
@@ -172,15 +191,17 @@ def prepare(work: Path) -> Path:
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # debugpy's note on frozen modules, in the job's log
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
     })
-    print(f"colab: {url} -> file://{ROOT} (its committed HEAD); models in {models}; working directory {content}")
+    print(f"colab: {url} -> file://{ROOT} (its committed HEAD); models in {models}; working directories in {content}")
     return content
 
 
 def execute(path: Path, content: Path, executed: Path) -> tuple[float, list[str]]:
     """Run one notebook; return its wall time and what went wrong."""
     notebook = nbformat.read(path, as_version=4)
+    cwd = content / path.stem  # each session's own /content
+    cwd.mkdir()
     client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(content)}})
+                            resources={"metadata": {"path": str(cwd)}})
     problems = []
     start = time.perf_counter()
     try:
@@ -214,18 +235,18 @@ def main() -> int:
     colab = installed()
     (args.work / "pip-freeze.txt").write_text(freeze())
     print(f"colab: the Colab runtime's {len(colab)} packages are in {args.work / 'pip-freeze.txt'}")
-    problems, times, reported = [], {}, set()
+    problems, times = [], {}
     for path in notebooks:
+        restore(colab)  # a new Colab session for each notebook
         seconds, found = execute(path, content, executed)
         times[path.name] = seconds
         now = installed()
-        changed = [name for name, version in colab.items() if now.get(name) != version and name not in reported]
+        changed = [name for name, version in colab.items() if now.get(name) != version]
         if changed:
             installs = [f"cell {i}" for i, c in enumerate(nbformat.read(path, as_version=4).cells)
                         if c.cell_type == "code" and "pip install" in c.source]
             found.append(f"{path.name} ({', '.join(installs) or 'no pip install cell'}): changed Colab's packages: "
                          + ", ".join(f"{name} {colab[name]} -> {now.get(name, 'removed')}" for name in changed))
-            reported.update(changed)
         print(f"colab: {path.name}: {seconds:.0f} s" + (f", {len(found)} problem(s)" if found else ""), flush=True)
         for problem in found:
             print(f"  {problem}", flush=True)
