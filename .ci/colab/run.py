@@ -176,7 +176,9 @@ def prepare(work: Path) -> Path:
     content = work / "content"
     content.mkdir()
     for name in list(os.environ):
-        if name.startswith(("DIGITCOURSE_", "TF_", "JUPYTER_")) or name in ("PYTHONPATH", "MPLBACKEND"):
+        # CI's own settings, and its virtualenv (IPython would add that one's site-packages to sys.path).
+        if name.startswith(("DIGITCOURSE_", "TF_", "JUPYTER_")) or name in (
+                "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "MPLBACKEND"):
             del os.environ[name]
     os.environ.update({
         "DIGITCOURSE_QUICK": "1",
