@@ -53,6 +53,52 @@ def test_colab_cell_installs_from_the_configured_repository(path):
         f"{path.name}: the Colab cell must install git+{url} (the repository in _config.yml)")
 
 
+def names_in(cell):
+    """(defined, used): the names a code cell binds outside its functions (assignments, imports,
+    defs, loop variables) and the names it reads, in its functions too, less their arguments and
+    local variables. IPython's magics and shell commands (%pip, %env, !pip) are left out."""
+    text = "\n".join(re.sub(r"^(\s*)[%!].*", r"\1pass", line) for line in source(cell).splitlines())
+    defined, used = set(), set()
+
+    def visit(node, scope_defined, scope_used):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            if not isinstance(node, ast.Lambda):
+                scope_defined.add(node.name)
+            local_defined = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+            local_used = set()
+            for child in node.body if isinstance(node.body, list) else [node.body]:
+                visit(child, local_defined, local_used)
+            scope_used |= local_used - local_defined
+            return
+        if isinstance(node, ast.Name):
+            (scope_used if isinstance(node.ctx, ast.Load) else scope_defined).add(node.id)
+        elif isinstance(node, ast.ClassDef):
+            scope_defined.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            scope_defined.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child, scope_defined, scope_used)
+
+    visit(ast.parse(text), defined, used)
+    return defined, used
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_shown_code_uses_no_name_that_only_removed_cells_define(path):
+    """A reader sees every cell but those tagged remove-cell: a name the code shown uses must be
+    defined where the reader can see it (names a cell defines itself are not checked)."""
+    defined_by = {}  # name: whether every cell so far that defines it is removed
+    hidden = []
+    for index, cell in enumerate(code_cells(path)):
+        removed = "remove-cell" in cell["metadata"].get("tags", [])
+        defined, used = names_in(cell)
+        if not removed:
+            hidden += [(index, name) for name in sorted(used - defined) if defined_by.get(name)]
+        for name in defined:
+            defined_by[name] = removed and defined_by.get(name, True)
+    assert not hidden, f"{path.name}: code cells use names only removed cells define: {hidden}"
+
+
 def saved_definitions():
     """(chapter, module, name, source) of each def/class in a cell marked '#@save module'."""
     found = []
