@@ -7,8 +7,9 @@ http://yann.lecun.com/exdb/mnist/). A photo of dark ink on paper, resized whole 
 nothing like that. :func:`to_mnist` applies the same procedure to any image, one small step at a
 time; each step is a public function so that chapter 7 can show it.
 
-Everything is computed with Pillow and ``scipy.ndimage``; nothing is written to disk. Importing this
-module does not import TensorFlow (only :func:`predict` needs a model).
+Everything is computed with Pillow and ``scipy.ndimage``; nothing is written to disk. This is an image
+module: it imports nothing above :mod:`digitcourse.preprocess` and knows no model (reading the digit
+is :func:`digitcourse.zoo.predict`'s job).
 """
 
 from __future__ import annotations
@@ -473,76 +474,3 @@ def naive_resize(source) -> np.ndarray:
     float32 (28, 28) in [0, 1], with no other processing (transparent pixels count as black)."""
     gray = load_image(source).convert("L").resize((MNIST_SIZE, MNIST_SIZE), Image.Resampling.LANCZOS)
     return np.asarray(gray, dtype=np.float32) / 255
-
-
-def show_prediction(model, source, title=""):
-    """The image, its naive and its MNIST-style 28 x 28 versions, and the model's probabilities for each.
-
-    ``source`` is a path, a Pillow image or an array, as :func:`load_image` takes it. Returns the
-    Matplotlib figure. Raises what :func:`to_mnist` raises for a bad image."""
-    import matplotlib.pyplot as plt
-
-    from digitcourse.zoo import predict_probs
-
-    image = load_image(source)
-    versions = {"naive resize": naive_resize(image), "MNIST-style": to_mnist(image)}
-    fig, axes = plt.subplots(1, 5, figsize=(13, 2.6), gridspec_kw={"width_ratios": [1.2, 1, 1.6, 1, 1.6]})
-    axes[0].imshow(image, cmap="gray")
-    axes[0].set_title(title, fontsize=9)
-    for (name, x), ax_image, ax_bars in zip(versions.items(), axes[1::2], axes[2::2]):
-        probs = predict_probs(model, x[None])[0]
-        ax_image.imshow(x, cmap="gray", vmin=0, vmax=1)
-        ax_image.set_title(name, fontsize=9)
-        ax_bars.bar(range(10), probs, color=["crimson" if d == probs.argmax() else "gray" for d in range(10)])
-        ax_bars.set(xticks=range(10), ylim=(0, 1), title=f"predicted: {probs.argmax()} ({probs.max():.0%})")
-        ax_bars.title.set_fontsize(9)
-    for ax in axes[:2].tolist() + [axes[3]]:
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.tight_layout()
-    return fig
-
-
-def predict(model, sources, top: int = 3):
-    """Predict the digit in one image or in several, with the ``top`` most probable classes.
-
-    Parameters
-    ----------
-    model : keras.Model or dict of numpy.ndarray
-        One of the course's models (``digitcourse.zoo.load_or_train``).
-    sources : one image, or a list or tuple of images
-        Each as :func:`to_mnist` takes it; every image goes through :func:`to_mnist`.
-    top : int
-        Number of classes to return per image, in [1, 10].
-
-    Returns
-    -------
-    list of (int, float), or a list of such lists
-        For one image, ``[(digit, probability), ...]``, most probable first; for a list or tuple of
-        images, one such list per image.
-
-    Raises
-    ------
-    ValueError
-        If ``top`` is outside [1, 10], the list is empty, or an image is rejected by :func:`to_mnist`
-        (the message names the image's position in the list).
-    """
-    from digitcourse.zoo import predict_probs
-
-    if not 1 <= top <= 10:
-        raise ValueError(f"top must be between 1 and 10, got {top}.")
-    single = not isinstance(sources, (list, tuple))
-    items = [sources] if single else list(sources)
-    if not items:
-        raise ValueError("no images to predict: the list is empty.")
-    images = []
-    for position, item in enumerate(items):
-        try:
-            images.append(to_mnist(item))
-        except (ValueError, FileNotFoundError) as error:
-            if single:
-                raise
-            raise type(error)(f"image {position}: {error}") from None
-    probs = predict_probs(model, np.stack(images))
-    ranked = [[(int(d), float(p[d])) for d in np.argsort(-p, kind="stable")[:top]] for p in probs]
-    return ranked[0] if single else ranked

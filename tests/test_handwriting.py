@@ -8,6 +8,7 @@ import scipy.ndimage as ndi
 from PIL import Image
 
 from digitcourse import handwriting as hw
+from digitcourse import zoo
 
 
 @pytest.fixture(scope="module")
@@ -196,14 +197,14 @@ def test_predict_one_image_and_a_batch(digit):
             probs[:, 7] = 0.82
             return probs
 
-    one = hw.predict(Fake(), digit, top=2)
+    one = zoo.predict(Fake(), digit, top=2)
     assert one[0] == (7, pytest.approx(0.82)) and one[1][1] == pytest.approx(0.02) and len(one) == 2
-    batch = hw.predict(Fake(), [digit, 1 - digit])
+    batch = zoo.predict(Fake(), [digit, 1 - digit])
     assert len(batch) == 2 and all(len(b) == 3 and b[0][0] == 7 for b in batch)
     with pytest.raises(ValueError, match="image 1: no ink found"):
-        hw.predict(Fake(), [digit, np.zeros((40, 40))])
+        zoo.predict(Fake(), [digit, np.zeros((40, 40))])
     with pytest.raises(ValueError, match="top must be"):
-        hw.predict(Fake(), digit, top=0)
+        zoo.predict(Fake(), digit, top=0)
 
 
 # ---- The failure classes of real drawings and photos (issue 14), each on an image with that property ----
@@ -296,8 +297,17 @@ def test_every_entry_point_takes_a_path_a_pillow_image_or_an_array(digit_file):
         assert hw.naive_resize(source).shape == (28, 28)
         assert np.allclose(hw.naive_resize(source), hw.naive_resize(digit_file))
         assert np.allclose(hw.to_mnist(source), hw.to_mnist(digit_file))
-        assert hw.predict(FakeCnn(), source, top=1) == [(7, pytest.approx(0.91))]
-        plt.close(hw.show_prediction(FakeCnn(), source, "mine"))
+        assert zoo.predict(FakeCnn(), source, top=1) == [(7, pytest.approx(0.91))]
+        plt.close(zoo.show_prediction(FakeCnn(), source, "mine"))
+
+
+def test_below_the_threshold_the_answer_is_not_sure(digit_file):
+    import matplotlib.pyplot as plt
+
+    for threshold, title in [(0.9, "predicted: 7 (91%)"), (0.95, "not sure (91%)")]:
+        fig = zoo.show_prediction(FakeCnn(), digit_file, "mine", threshold=threshold)
+        assert fig.axes[2].get_title() == fig.axes[4].get_title() == title
+        plt.close(fig)
 
 
 def test_the_chapters_own_image_cell_runs_on_a_file(digit_file):
