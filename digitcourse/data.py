@@ -1,10 +1,11 @@
-"""Load MNIST, verify it is the genuine data set, and split it; load USPS's test set the same way.
+"""Load MNIST, verify it is the genuine data set, and split it; load USPS's two splits the same way.
 
 Source of the data: Y. LeCun, C. Cortes and C. J. C. Burges, *The MNIST database of handwritten
 digits*, built from NIST Special Databases 1 and 3. The arrays are those of Keras' ``mnist.npz``
-(``keras.datasets.mnist.load_data()``). USPS (:func:`load_usps`): Y. LeCun et al., "Handwritten
-digit recognition with a back-propagation network", NIPS 1989, as distributed with Hastie,
-Tibshirani and Friedman, *The Elements of Statistical Learning*.
+(``keras.datasets.mnist.load_data()``). USPS (:func:`load_usps`, its training and test
+splits): Y. LeCun et al., "Handwritten digit recognition with a back-propagation network", NIPS 1989,
+as distributed with Hastie, Tibshirani and Friedman, *The Elements of Statistical Learning* (data page:
+https://hastie.su.domains/ElemStatLearn/data.html, "ZIP code").
 """
 
 from __future__ import annotations
@@ -174,104 +175,216 @@ def verify_array(name: str, array: np.ndarray, source: str) -> None:
 
 
 USPS_ENV_VAR = "DIGITCOURSE_USPS"
-#: The test split of USPS on the data page of *The Elements of Statistical Learning*
-#: (https://hastie.su.domains/ElemStatLearn/data.html, "ZIP code").
-USPS_URL = "https://hastie.su.domains/ElemStatLearn/datasets/zip.test.gz"
-#: SHA-256 of the decompressed text of ``zip.test.gz``: copies of the ``.gz`` are compressed
-#: differently, the text they hold is the same.
-USPS_SHA256 = "6bde17b4f1cd68e0630cd2751d6495b5795d9165ab2dc4a0be8b7002b732f4cc"
-USPS_SIZE, USPS_SHAPE = 2007, (16, 16)
+#: The data page of *The Elements of Statistical Learning* ("ZIP code"), which distributes USPS.
+USPS_PAGE = "https://hastie.su.domains/ElemStatLearn/data.html"
+#: The folder of that page's files: ``zip.train.gz`` and ``zip.test.gz``.
+USPS_BASE_URL = "https://hastie.su.domains/ElemStatLearn/datasets/"
+USPS_SHAPE = (16, 16)
 
-_USPS_REMEDIES = f"""Provide USPS's test set (zip.test.gz) in one of three ways:
-  1. pass the path of a local copy: digitcourse.data.load_usps("path/to/zip.test.gz");
-  2. set the environment variable {USPS_ENV_VAR} to that path, e.g. export {USPS_ENV_VAR}=$HOME/data/zip.test.gz
-     (the gzip'd file from {USPS_URL}, or its decompressed text);
+
+@dataclass(frozen=True)
+class UspsSplit:
+    """One split of USPS as *The Elements of Statistical Learning* distributes it.
+
+    Attributes
+    ----------
+    name : {"train", "test"}
+    file : str
+        The file's name on the data page and in a local folder (``zip.train.gz``, ``zip.test.gz``).
+    size : int
+        Number of digits.
+    sha256 : str
+        SHA-256 of the decompressed text: copies of the ``.gz`` are compressed differently, the
+        text they hold is the same.
+    class_counts : tuple of int
+        Number of digits of each class 0 to 9.
+    """
+
+    name: str
+    file: str
+    size: int
+    sha256: str
+    class_counts: tuple[int, ...]
+
+    @property
+    def url(self) -> str:
+        """Where the data page serves the file."""
+        return USPS_BASE_URL + self.file
+
+    @property
+    def text_file(self) -> str:
+        """The name of the decompressed file (``zip.train``, ``zip.test``), also accepted."""
+        return self.file.removesuffix(".gz")
+
+    def describe(self) -> str:
+        """E.g. ``"test split (zip.test.gz, 2,007 digits)"``, for messages."""
+        return f"{'training' if self.name == 'train' else 'test'} split ({self.file}, {self.size:,} digits)"
+
+
+#: USPS's two splits, by the name :func:`load_usps` takes.
+USPS_SPLITS = {
+    "train": UspsSplit("train", "zip.train.gz", 7291,
+                       "abc9f5c75b997cabe66b5d01727d5a681c69298e1641a8d37b55433a52129dc0",
+                       (1194, 1005, 731, 658, 652, 556, 664, 645, 542, 644)),
+    "test": UspsSplit("test", "zip.test.gz", 2007,
+                      "6bde17b4f1cd68e0630cd2751d6495b5795d9165ab2dc4a0be8b7002b732f4cc",
+                      (359, 264, 198, 166, 200, 160, 170, 147, 166, 177)),
+}
+
+
+def _usps_remedies(split: UspsSplit) -> str:
+    return f"""Provide USPS's {split.describe()} in one of three ways:
+  1. pass the path of a local copy: digitcourse.data.load_usps("path/to/{split.file}", split="{split.name}");
+  2. set the environment variable {USPS_ENV_VAR} to the folder that holds zip.train.gz and zip.test.gz,
+     e.g. export {USPS_ENV_VAR}=$HOME/data/usps (the gzip'd files from {USPS_BASE_URL},
+     or their decompressed text as zip.train and zip.test);
   3. unset both and let Keras download it once (needs internet; cached in ~/.keras/datasets/usps)."""
 
 
 class UspsNotFoundError(FileNotFoundError):
-    """USPS's test set could not be found locally nor downloaded; the message lists the remedies."""
+    """A split of USPS could not be found locally nor downloaded; the message lists the remedies."""
 
 
 class UspsIntegrityError(ValueError):
-    """A copy of USPS's test set is unreadable or differs from the genuine one; the message names the file."""
+    """A copy of a split of USPS is unreadable, differs from the genuine one, or is the other split;
+    the message names the file."""
 
 
-def load_usps(path: str | os.PathLike | None = None):
-    """Load and verify the test split of USPS: 2,007 real handwritten digits from envelopes.
+def load_usps(path: str | os.PathLike | None = None, split: str = "test"):
+    """Load and verify a split of USPS: real handwritten digits from envelopes.
 
     USPS's digits were scanned by the U.S. Postal Service, deslanted and size-normalized to 16 x 16
-    grey levels by their authors (Y. LeCun et al., NIPS 1989): another population of writers,
-    another scanner and another preprocessing than MNIST's, hence an honest test of a model trained
-    on MNIST. The file is ``zip.test.gz`` of *The Elements of Statistical Learning*'s data page
-    (:data:`USPS_URL`): one line per digit, its label and then 256 values in [-1, 1] (-1 = background,
-    +1 = ink), row by row.
+    grey levels by their authors (Y. LeCun et al., "Handwritten digit recognition with a
+    back-propagation network", NIPS 1989): another population of writers, another scanner and
+    another preprocessing than MNIST's, hence an honest test of a model trained on MNIST. The files
+    are those of *The Elements of Statistical Learning*'s data page (:data:`USPS_PAGE`; Hastie,
+    Tibshirani and Friedman): ``zip.train.gz`` (7,291 digits) and ``zip.test.gz`` (2,007 digits),
+    one line per digit, its label and then 256 values in [-1, 1] (-1 = background, +1 = ink), row by
+    row. Use the training split to develop anything tuned by looking at USPS digits, so that the
+    test split stays an honest test.
 
     The data is looked up in this order: the ``path`` argument; the environment variable
-    ``DIGITCOURSE_USPS``; otherwise a download from :data:`USPS_URL` with
-    ``keras.utils.get_file`` (cached in ``~/.keras/datasets/usps``; TensorFlow is imported only
-    then). The SHA-256 of the decompressed text is then checked against :data:`USPS_SHA256`.
-    The loader never writes, moves or deletes a local file.
+    ``DIGITCOURSE_USPS``, naming the folder that holds ``zip.train.gz`` and ``zip.test.gz`` (or
+    either file, which stands for its folder; in the folder, the decompressed ``zip.train`` and
+    ``zip.test`` are accepted too); otherwise a download from the data page
+    (``USPS_SPLITS[split].url``) with ``keras.utils.get_file`` (cached in ``~/.keras/datasets/usps``;
+    TensorFlow is imported only then). The SHA-256 of the decompressed text is then checked
+    against :data:`USPS_SPLITS`. The loader never writes, moves or deletes a local file.
 
     Parameters
     ----------
     path : str or os.PathLike, optional
-        A local ``zip.test.gz``, or its decompressed text.
+        The split's file (``zip.test.gz`` or ``zip.train.gz``, or its decompressed text), or the
+        folder that holds it.
+    split : {"test", "train"}
+        Which split: the test split (the default) or the training split.
 
     Returns
     -------
     x_usps, y_usps
-        ``x_usps`` uint8 ``(2007, 16, 16)``, pixels in ``[0, 255]`` with 0 = background and 255 = ink
-        (MNIST's convention: ``round((value + 1) / 2 * 255)``); ``y_usps`` uint8 ``(2007,)``, digits
-        in ``[0, 9]`` (class counts 359, 264, 198, 166, 200, 160, 170, 147, 166, 177).
+        ``x_usps`` uint8 ``(N, 16, 16)``, pixels in ``[0, 255]`` with 0 = background and 255 = ink
+        (MNIST's convention: ``round((value + 1) / 2 * 255)``); ``y_usps`` uint8 ``(N,)``, digits in
+        ``[0, 9]``. ``N`` = 2,007 for the test split (class counts 359, 264, 198, 166, 200, 160, 170,
+        147, 166, 177) and 7,291 for the training split (1194, 1005, 731, 658, 652, 556, 664, 645,
+        542, 644).
 
     Raises
     ------
+    ValueError
+        ``split`` is neither ``"test"`` nor ``"train"``.
     UspsNotFoundError
-        The file named by ``path`` or ``DIGITCOURSE_USPS`` does not exist, or the download failed
-        (e.g. no internet); the message lists the three ways to provide the data.
+        The file or folder named by ``path`` or ``DIGITCOURSE_USPS`` does not exist, the folder
+        does not hold the split's file, or the download failed (e.g. no internet); the message says
+        where it looked and lists the three ways to provide the data.
     UspsIntegrityError
-        The file is not gzip'd text nor text, or its text differs from the genuine test set (the
-        SHA-256 of the decompressed text); the message names the file.
+        The file is not gzip'd text nor text, its text differs from the genuine split (the SHA-256
+        of the decompressed text), or it is the other split (``zip.train.gz`` given for the test
+        split, say); the message names the file.
     """
-    if path is None and os.environ.get(USPS_ENV_VAR):
-        path, origin = os.environ[USPS_ENV_VAR], f" (from ${USPS_ENV_VAR})"
-    else:
-        origin = ""
-    if path is None:
-        path = _download_usps()
-        source = f"Keras' download of {USPS_URL} ({path})"
-    else:
-        path = Path(path).expanduser()
-        source = f"{path}{origin}"
-        if not path.is_file():
-            raise UspsNotFoundError(f"No USPS file at {source}.\n{_USPS_REMEDIES}")
-    raw = Path(path).read_bytes()
+    expected = _usps_split(split)
+    file, source = usps_file(path, split)
+    raw = file.read_bytes()
     try:
         text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
     except (OSError, EOFError, zlib.error) as error:
         raise UspsIntegrityError(f"{source} is not a complete gzip file ({error}); it may be truncated. "
-                                 f"Replace it with a good copy.\n{_USPS_REMEDIES}") from error
+                                 f"Replace it with a good copy.\n{_usps_remedies(expected)}") from error
     actual = hashlib.sha256(text).hexdigest()
-    if actual != USPS_SHA256:
+    other = next(s for s in USPS_SPLITS.values() if s is not expected)
+    if actual == other.sha256:
         raise UspsIntegrityError(
-            f"{source} differs from USPS's genuine test set (SHA-256 of its text {actual[:12]}..., expected "
-            f"{USPS_SHA256[:12]}...): the file is corrupted, truncated or holds another data set "
-            f"(the training split zip.train.gz, say). Replace it with a good copy.\n{_USPS_REMEDIES}")
-    values = np.array(text.split(), dtype=np.float64).reshape(USPS_SIZE, 1 + USPS_SHAPE[0] * USPS_SHAPE[1])
-    x_usps = np.round((values[:, 1:] + 1) / 2 * 255).astype(np.uint8).reshape(USPS_SIZE, *USPS_SHAPE)
+            f"{source} holds USPS's {other.describe()}, not the {expected.describe()} that was asked for: "
+            f"to load it, pass split={other.name!r}; for the {expected.name} split, give {expected.file}.\n"
+            f"{_usps_remedies(expected)}")
+    if actual != expected.sha256:
+        raise UspsIntegrityError(
+            f"{source} differs from USPS's genuine {expected.describe()} (SHA-256 of its text {actual[:12]}..., "
+            f"expected {expected.sha256[:12]}...): the file is corrupted, truncated or holds another data set. "
+            f"Replace it with a good copy.\n{_usps_remedies(expected)}")
+    values = np.array(text.split(), dtype=np.float64).reshape(expected.size, 1 + USPS_SHAPE[0] * USPS_SHAPE[1])
+    x_usps = np.round((values[:, 1:] + 1) / 2 * 255).astype(np.uint8).reshape(expected.size, *USPS_SHAPE)
     return x_usps, values[:, 0].astype(np.uint8)
 
 
-def _download_usps() -> str:
+def usps_file(path: str | os.PathLike | None = None, split: str = "test") -> tuple[Path, str]:
+    """Where :func:`load_usps` finds a split of USPS, downloading it if it is nowhere local.
+
+    Parameters
+    ----------
+    path, split
+        As for :func:`load_usps`.
+
+    Returns
+    -------
+    (pathlib.Path, str)
+        The file (not yet verified), and where it came from, for messages.
+
+    Raises
+    ------
+    ValueError, UspsNotFoundError
+        As for :func:`load_usps`.
+    """
+    expected = _usps_split(split)
+    if path is None and os.environ.get(USPS_ENV_VAR):
+        path, origin = Path(os.environ[USPS_ENV_VAR]).expanduser(), f" (from ${USPS_ENV_VAR})"
+        if path.is_file():
+            path = path.parent  # one variable serves both splits: a file stands for its folder
+    elif path is None:
+        file = Path(_download_usps(expected))
+        return file, f"Keras' download of {expected.url} ({file})"
+    else:
+        path, origin = Path(path).expanduser(), ""
+    if path.is_dir():
+        candidates = [path / expected.file, path / expected.text_file]
+        file = next((candidate for candidate in candidates if candidate.is_file()), None)
+        if file is None:
+            raise UspsNotFoundError(
+                f"No {expected.file} (nor its decompressed text, {expected.text_file}) in the folder "
+                f"{path}{origin}.\n{_usps_remedies(expected)}")
+        return file, f"{file}{origin}"
+    if not path.is_file():
+        hint = (f" (load_usps takes a path first: for the {path} split, pass split={str(path)!r})"
+                if str(path) in USPS_SPLITS else "")
+        raise UspsNotFoundError(f"No USPS file or folder at {path}{origin}{hint}.\n{_usps_remedies(expected)}")
+    return path, f"{path}{origin}"
+
+
+def _usps_split(split: str) -> UspsSplit:
+    if split not in USPS_SPLITS:
+        raise ValueError(f"split must be 'test' (the default: {USPS_SPLITS['test'].describe()}) or 'train' "
+                         f"({USPS_SPLITS['train'].describe()}), got {split!r}: e.g. load_usps(split='train').")
+    return USPS_SPLITS[split]
+
+
+def _download_usps(split: UspsSplit) -> str:
     try:
         import keras
 
-        return keras.utils.get_file("zip.test.gz", USPS_URL, cache_subdir="datasets/usps")
+        return keras.utils.get_file(split.file, split.url, cache_subdir="datasets/usps")
     except Exception as error:  # Keras raises a bare Exception when the download fails.
         raise UspsNotFoundError(
-            f"Keras could not download USPS ({type(error).__name__}: {error}).\n{_USPS_REMEDIES}"
-        ) from error
+            f"Keras could not download USPS's {split.describe()} from {split.url} "
+            f"({type(error).__name__}: {error}).\n{_usps_remedies(split)}") from error
 
 
 def stratified_subset(x: np.ndarray, y: np.ndarray, size: int, seed: int = 0):

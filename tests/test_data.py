@@ -147,45 +147,117 @@ def test_load_splits_sizes_follow_the_mode(mode, good_file):
 
 # ---- USPS (load_usps) ----
 
-USPS_REMEDIES = ('load_usps("path/to/zip.test.gz")', "DIGITCOURSE_USPS", "let Keras download it")
+USPS_REMEDIES = ('load_usps("path/to/zip.', "DIGITCOURSE_USPS", "folder that holds zip.train.gz and zip.test.gz",
+                 "let Keras download it")
+#: Sizes and class counts of ESL's files, as its data page and ../shared/data/README.md give them.
+USPS_FACTS = {"train": (7291, [1194, 1005, 731, 658, 652, 556, 664, 645, 542, 644]),
+              "test": (2007, [359, 264, 198, 166, 200, 160, 170, 147, 166, 177])}
 
 
 @pytest.fixture(scope="session")
-def usps_text():
-    """The decompressed text of USPS's test set, from wherever the loader finds it (CI: $DIGITCOURSE_USPS)."""
+def usps_texts():
+    """The decompressed text of USPS's two splits, from wherever the loader finds them (CI: $DIGITCOURSE_USPS)."""
     import gzip
-    import os
 
-    path = os.environ.get(dc.data.USPS_ENV_VAR) or dc.data._download_usps()
-    dc.load_usps(path)  # verified
-    raw = open(path, "rb").read()
-    return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    texts = {}
+    for split in ("train", "test"):
+        path, _ = dc.data.usps_file(split=split)
+        dc.load_usps(path, split=split)  # verified
+        raw = path.read_bytes()
+        texts[split] = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    return texts
+
+
+@pytest.fixture
+def usps_text(usps_texts):
+    return usps_texts["test"]
+
+
+@pytest.fixture
+def no_usps_env(monkeypatch):
+    monkeypatch.delenv("DIGITCOURSE_USPS", raising=False)
 
 
 def write_usps(tmp_path, text, name="zip.test.gz", compress=True):
     import gzip
 
     path = tmp_path / name
-    path.write_bytes(gzip.compress(text) if compress else text)
+    path.write_bytes(gzip.compress(text, compresslevel=1) if compress else text)
     return path
 
 
-def test_usps_loads_with_documented_shapes_dtypes_and_counts(usps_text, tmp_path, no_env):
-    x, y = dc.load_usps(write_usps(tmp_path, usps_text))
-    assert x.shape == (2007, 16, 16) and y.shape == (2007,) and x.dtype == y.dtype == np.uint8
-    assert np.bincount(y).tolist() == [359, 264, 198, 166, 200, 160, 170, 147, 166, 177]
-    first = np.array(usps_text.split(b"\n")[0].split(), dtype=float)
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_usps_loads_with_documented_shapes_dtypes_and_counts(usps_texts, tmp_path, no_usps_env, split):
+    text = usps_texts[split]
+    x, y = dc.load_usps(write_usps(tmp_path, text, f"zip.{split}.gz"), split=split)
+    size, counts = USPS_FACTS[split]
+    assert x.shape == (size, 16, 16) and y.shape == (size,) and x.dtype == y.dtype == np.uint8
+    assert np.bincount(y).tolist() == counts == list(dc.data.USPS_SPLITS[split].class_counts)
+    first = np.array(text.split(b"\n")[0].split(), dtype=float)
     assert y[0] == first[0] and np.array_equal(x[0].ravel(), np.round((first[1:] + 1) * 127.5))
     assert x.min() == 0 and x.max() == 255 and np.median(x) == 0  # 0 = background, as in MNIST
 
 
-def test_usps_environment_variable_names_the_file_and_plain_text_is_accepted(usps_text, tmp_path, monkeypatch):
-    monkeypatch.setenv("DIGITCOURSE_USPS", str(write_usps(tmp_path, usps_text, "zip.test", compress=False)))
+def test_usps_default_split_is_test(usps_texts, tmp_path, no_usps_env):
+    write_usps(tmp_path, usps_texts["train"], "zip.train.gz")
+    write_usps(tmp_path, usps_texts["test"], "zip.test.gz")
+    assert dc.load_usps(tmp_path)[0].shape == (2007, 16, 16)  # a folder as path: the split's file in it
+    assert dc.load_usps(tmp_path, split="train")[0].shape == (7291, 16, 16)
+
+
+@pytest.mark.parametrize("split", ["val", "Train", "training", None, ""])
+def test_usps_wrong_split_says_what_to_pass(split, no_usps_env):
+    with pytest.raises(ValueError, match=r"split must be 'test' .* or 'train' .*got") as error:
+        dc.load_usps(split=split)
+    assert repr(split) in str(error.value)
+
+
+def test_usps_split_name_given_as_path_says_to_pass_split(no_usps_env):
+    with pytest.raises(dc.data.UspsNotFoundError, match=r"pass split='train'"):
+        dc.load_usps("train")
+
+
+@pytest.mark.parametrize("asked, given", [("test", "train"), ("train", "test")])
+def test_usps_the_other_split_is_recognized_by_its_hash(usps_texts, tmp_path, no_usps_env, asked, given):
+    # The other split's file, under the name of the split asked for (files swapped).
+    path = write_usps(tmp_path, usps_texts[given], f"zip.{asked}.gz")
+    with pytest.raises(dc.data.UspsIntegrityError) as error:
+        dc.load_usps(path, split=asked)
+    message = str(error.value)
+    other = "training split" if given == "train" else "test split"
+    assert str(path) in message and f"holds USPS's {other}" in message and f"pass split='{given}'" in message
+
+
+def test_usps_environment_variable_names_the_folder_of_both_splits(usps_texts, tmp_path, monkeypatch):
+    write_usps(tmp_path, usps_texts["train"], "zip.train.gz")
+    write_usps(tmp_path, usps_texts["test"], "zip.test", compress=False)  # decompressed text is accepted
+    monkeypatch.setenv("DIGITCOURSE_USPS", str(tmp_path))
     assert dc.load_usps()[0].shape == (2007, 16, 16)
+    assert dc.load_usps(split="train")[0].shape == (7291, 16, 16)
+
+
+@pytest.mark.parametrize("named", ["zip.train.gz", "zip.test.gz"])
+def test_usps_environment_variable_may_name_either_file_meaning_its_folder(usps_texts, tmp_path, monkeypatch,
+                                                                           named):
+    for split in ("train", "test"):
+        write_usps(tmp_path, usps_texts[split], f"zip.{split}.gz")
+    monkeypatch.setenv("DIGITCOURSE_USPS", str(tmp_path / named))
+    assert dc.load_usps()[1].shape == (2007,)
+    assert dc.load_usps(split="train")[1].shape == (7291,)
+
+
+def test_usps_folder_without_the_split_says_where_it_looked(usps_texts, tmp_path, monkeypatch):
+    write_usps(tmp_path, usps_texts["test"], "zip.test.gz")
+    monkeypatch.setenv("DIGITCOURSE_USPS", str(tmp_path / "zip.test.gz"))
+    with pytest.raises(dc.data.UspsNotFoundError) as error:
+        dc.load_usps(split="train")
+    message = str(error.value)
+    assert f"No zip.train.gz (nor its decompressed text, zip.train) in the folder {tmp_path} (from $DIGITCOURSE_USPS)" \
+        in message and all(r in message for r in USPS_REMEDIES)
 
 
 def test_usps_explicit_path_wins_over_environment_variable(usps_text, tmp_path, monkeypatch):
-    monkeypatch.setenv("DIGITCOURSE_USPS", str(tmp_path / "absent.gz"))
+    monkeypatch.setenv("DIGITCOURSE_USPS", str(tmp_path / "absent"))
     assert dc.load_usps(write_usps(tmp_path, usps_text))[1].shape == (2007,)
 
 
@@ -222,23 +294,27 @@ def test_usps_missing_file_lists_the_remedies(tmp_path, monkeypatch):
         dc.load_usps()
 
 
-def test_usps_download_goes_to_its_own_cache_folder_and_failure_lists_the_remedies(usps_text, tmp_path, monkeypatch):
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_usps_download_goes_to_its_own_cache_folder_and_failure_lists_the_remedies(usps_texts, tmp_path,
+                                                                                  monkeypatch, split):
     keras = pytest.importorskip("keras")
     monkeypatch.delenv("DIGITCOURSE_USPS", raising=False)
     calls = []
 
     def fake_get_file(fname, origin, cache_subdir):
         calls.append((fname, origin, cache_subdir))
-        return str(write_usps(tmp_path, usps_text))
+        return str(write_usps(tmp_path, usps_texts[split], fname))
 
     monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
-    assert dc.load_usps()[0].shape == (2007, 16, 16)
-    assert calls == [("zip.test.gz", dc.data.USPS_URL, "datasets/usps")]
+    assert len(dc.load_usps(split=split)[0]) == USPS_FACTS[split][0]
+    url = f"https://hastie.su.domains/ElemStatLearn/datasets/zip.{split}.gz"  # ESL's data page
+    assert calls == [(f"zip.{split}.gz", url, "datasets/usps")]
 
     def offline(*args, **kwargs):
         raise Exception("URL fetch failure on https://hastie.su.domains/...: no network")
 
     monkeypatch.setattr(keras.utils, "get_file", offline)
     with pytest.raises(dc.data.UspsNotFoundError) as error:
-        dc.load_usps()
-    assert "Keras could not download USPS" in str(error.value) and all(r in str(error.value) for r in USPS_REMEDIES)
+        dc.load_usps(split=split)
+    message = str(error.value)
+    assert "Keras could not download USPS" in message and url in message and all(r in message for r in USPS_REMEDIES)

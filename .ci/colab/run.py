@@ -184,7 +184,7 @@ def prepare(work: Path) -> Path:
         "DIGITCOURSE_QUICK": "1",
         "DIGITCOURSE_MODELS": str(models),
         "DIGITCOURSE_MNIST": str(SHARED / "data" / "mnist.npz"),
-        "DIGITCOURSE_USPS": str(SHARED / "data" / "usps" / "zip.test.gz"),
+        "DIGITCOURSE_USPS": str(SHARED / "data" / "usps"),  # the folder of zip.train.gz and zip.test.gz
         "PYTHONPATH": str(site),
         "JUPYTER_PATH": str(work / "jupyter"),
         "GIT_CONFIG_GLOBAL": str(gitconfig),
