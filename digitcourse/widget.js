@@ -328,13 +328,16 @@
     const feeds = { [session.inputNames[0]]: new ort.Tensor("float32", input, config.inputShape) };
     const probs = Array.from((await session.run(feeds))[session.outputNames[0]].data);
     const top = probs.indexOf(Math.max(...probs));
+    const sure = probs[top] >= config.threshold; // as digitcourse.zoo.show_prediction decides
     bars.forEach((bar, digit) => {
       bar.style.width = `${(100 * probs[digit]).toFixed(1)}%`;
-      bar.parentElement.classList.toggle("dc-top", digit === top);
+      bar.parentElement.classList.toggle("dc-top", sure && digit === top);
     });
-    status.textContent = `It reads ${top} (${(100 * probs[top]).toFixed(1)}%).`;
+    const percent = (100 * probs[top]).toFixed(1);
+    status.textContent = sure ? `It reads ${top} (${percent}%).`
+      : `Not sure: ${top} is the likeliest, at ${percent}%, below the ${(100 * config.threshold).toFixed(0)}% it needs.`;
     state.timings.prediction = performance.now() - start;
-    Object.assign(state, { input: Array.from(input), probs, top, predictions: state.predictions + 1 });
+    Object.assign(state, { input: Array.from(input), probs, top, sure, predictions: state.predictions + 1 });
   }
   try {
     const ort = await loadScript(config.ortUrl, config.ortIntegrity);

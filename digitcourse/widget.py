@@ -91,7 +91,7 @@ def export_onnx(model) -> bytes:
         return path.read_bytes()
 
 
-def draw_digit(model, ort_url: str = ORT_URL, ort_integrity: str | None = ORT_INTEGRITY):
+def draw_digit(model, threshold: float = 0.0, ort_url: str = ORT_URL, ort_integrity: str | None = ORT_INTEGRITY):
     """A canvas where the reader draws a digit and ``model`` reads it, in the browser.
 
     Parameters
@@ -99,6 +99,9 @@ def draw_digit(model, ort_url: str = ORT_URL, ort_integrity: str | None = ORT_IN
     model : keras.Model
         Chapter 5's CNN (input (28, 28, 1)) or chapter 4's MLP (input (784,)), outputs ten
         probabilities (a softmax layer last).
+    threshold : float in [0, 1]
+        Below this highest probability the widget answers "not sure" rather than a digit, as
+        :func:`digitcourse.zoo.show_prediction` does (chapter 7 chooses it on validation data).
     ort_url : str
         Where the page loads ONNX Runtime Web from; its WebAssembly files are fetched from the same
         folder. Default: the pinned release on jsDelivr (:data:`ORT_URL`).
@@ -116,10 +119,13 @@ def draw_digit(model, ort_url: str = ORT_URL, ort_integrity: str | None = ORT_IN
     TypeError
         If ``model`` is not a Keras model.
     ValueError
-        If the model's input is not one 28 x 28 image or its output not ten classes.
+        If the model's input is not one 28 x 28 image or its output not ten classes, or
+        ``threshold`` is outside [0, 1].
     """
     from IPython.display import HTML
 
+    if not 0 <= threshold <= 1:
+        raise ValueError(f"threshold is a probability, in [0, 1]; got {threshold}.")
     _check_keras_model(model)
     input_shape = tuple(model.input_shape[1:])
     if input_shape not in ((28, 28, 1), (784,)):
@@ -127,18 +133,18 @@ def draw_digit(model, ort_url: str = ORT_URL, ort_integrity: str | None = ORT_IN
                          f"this model expects {input_shape}.")
     if tuple(model.output_shape[1:]) != (10,):
         raise ValueError(f"the widget shows ten probabilities; this model outputs {model.output_shape[1:]}.")
-    return HTML(widget_html(export_onnx(model), (1, *input_shape), ort_url, ort_integrity))
+    return HTML(widget_html(export_onnx(model), (1, *input_shape), ort_url, ort_integrity, float(threshold)))
 
 
 def widget_html(onnx_bytes: bytes, input_shape, ort_url: str = ORT_URL,
-                ort_integrity: str | None = ORT_INTEGRITY) -> str:
+                ort_integrity: str | None = ORT_INTEGRITY, threshold: float = 0.0) -> str:
     """The widget's HTML for an ONNX model given as bytes (:func:`draw_digit` without Keras).
 
     ``input_shape`` is the model's input with its batch axis, ``(1, 28, 28, 1)`` or ``(1, 784)``.
     """
     widget_id = f"digitcourse-widget-{uuid.uuid4().hex[:12]}"
     config = {"ortUrl": ort_url, "ortIntegrity": ort_integrity or "", "inputShape": list(input_shape),
-              "penWidth": PEN_WIDTH}
+              "penWidth": PEN_WIDTH, "threshold": threshold}
     config_json = json.dumps(config).replace("</", "<\\/")  # cannot close the <script> early
     script = Path(__file__).with_name("widget.js").read_text(encoding="utf-8").replace("__WIDGET_ID__", widget_id)
     rows = "\n".join(

@@ -43,6 +43,8 @@ def test_widget_refuses_what_it_cannot_show(cnn):
     wrong_output = keras.Sequential([keras.Input((784,)), keras.layers.Dense(2)])
     with pytest.raises(ValueError, match="outputs"):
         widget.draw_digit(wrong_output)
+    with pytest.raises(ValueError, match=r"threshold is a probability, in \[0, 1\]; got 99"):
+        widget.draw_digit(cnn, threshold=99)
 
 
 def test_every_control_is_a_labelled_button_or_input():

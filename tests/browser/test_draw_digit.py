@@ -17,6 +17,10 @@ from digitcourse import handwriting as hw
 from digitcourse import widget, zoo
 
 
+#: The widget's "not sure" threshold in these tests: high enough that some drawings fall below it.
+THRESHOLD = 0.99
+
+
 @pytest.fixture(scope="session")
 def ort_dist(npm_package):
     return npm_package(f"onnxruntime-web@{widget.ORT_VERSION}") / "dist"
@@ -25,7 +29,7 @@ def ort_dist(npm_package):
 @pytest.fixture(scope="session")
 def widget_page(cnn, tmp_path_factory, serve):
     folder = tmp_path_factory.mktemp("widget")
-    html = widget.draw_digit(cnn).data
+    html = widget.draw_digit(cnn, threshold=THRESHOLD).data
     page = (f"<!doctype html><html lang='en'><meta charset='utf-8'><title>Draw a digit</title>"
             f"<body><main>{html}</main></body></html>")
     (folder / "index.html").write_text(page, encoding="utf-8")
@@ -51,7 +55,7 @@ def opened_widget(widget_page, ort_dist, axe_dist, open_page):
 def test_the_widget_reads_drawings_as_python_does(opened_widget, cnn):
     page, record = opened_widget
     root = ".digitcourse-widget"
-    differences = {}
+    differences, sure = {}, {}
     for count, (name, strokes) in enumerate(DRAWINGS.items(), start=1):
         draw(page, root, strokes)
         state = wait_for_prediction(page, root, count)
@@ -63,6 +67,10 @@ def test_the_widget_reads_drawings_as_python_does(opened_widget, cnn):
         # budget, a mean absolute difference of 0.05, would hide a skipped step).
         assert differences[name] <= 1e-4, (name, differences)
         assert state["top"] == zoo.predict(cnn, png, top=1)[0][0], name
+        python_sure = zoo.predict(cnn, png, top=1)[0][1] >= THRESHOLD  # as zoo.show_prediction decides
+        status = page.text_content(f"{root} .dc-status")
+        assert state["sure"] == python_sure and status.startswith("It reads" if python_sure else "Not sure"), (name, status)
+        sure[name] = python_sure
         assert sum(state["probs"]) == pytest.approx(1, abs=1e-5)
         page.click(f"{root} .dc-clear")
         cleared = widget_state(page, root)
@@ -71,6 +79,7 @@ def test_the_widget_reads_drawings_as_python_does(opened_widget, cnn):
         bars = page.eval_on_selector_all(f"{root} .dc-bar", "els => els.map(e => e.style.width)")
         assert bars == ["0%"] * 10
     print("largest |page - to_mnist| per drawing:", {k: f"{v:.1e}" for k, v in differences.items()})
+    print(f"sure at {THRESHOLD:.0%}:", sure)
     assert not record["page_errors"] and not record["console_errors"], record
     assert not record["failed"], record["failed"]
 
