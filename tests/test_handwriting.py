@@ -321,7 +321,8 @@ def test_the_chapters_own_image_cell_runs_on_a_file(digit_file):
     chapter = Path(__file__).resolve().parents[1] / "chapters" / "07_handwriting.ipynb"
     cells = ["".join(c["source"]) for c in json.loads(chapter.read_text())["cells"] if c["cell_type"] == "code"]
     (cell,) = [c for c in cells if c.startswith("path = None")]
-    namespace = {"sys": sys, "io": io, "Image": Image, "hw": hw, "models": {"cnn": FakeCnn()}}
+    namespace = {"sys": sys, "io": io, "Image": Image, "show_prediction": zoo.show_prediction, "threshold": 0.5,
+                 "models": {"cnn": FakeCnn()}}
     exec(cell.replace("path = None", f"path = {str(digit_file)!r}", 1), namespace)
     assert isinstance(namespace["fig"], plt.Figure)
     assert namespace["fig"].axes[2].get_title() == "predicted: 7 (91%)"

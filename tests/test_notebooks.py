@@ -126,3 +126,31 @@ def test_saved_code_matches_the_package(chapter, module, name, code):
     package_code = inspect.getsource(getattr(importlib.import_module(module), name))
     assert textwrap.dedent(package_code).strip() == code.strip(), (
         f"{name} in {chapter} differs from {module}.{name}: change both the same way")
+
+
+def saved_constants():
+    """(chapter, module, statement) of each top-level assignment in a cell marked '#@save module'."""
+    found = []
+    for path in CHAPTERS:
+        for cell in code_cells(path):
+            text = source(cell)
+            mark = SAVE_MARK.match(text.splitlines()[0]) if text else None
+            if mark:
+                found += [(path.name, mark["module"], ast.get_source_segment(text, node))
+                          for node in ast.parse(text).body if isinstance(node, (ast.Assign, ast.AnnAssign))]
+    return found
+
+
+@pytest.mark.parametrize("chapter, module, statement", saved_constants(), ids=lambda v: v.split("=")[0].strip())
+def test_saved_constants_match_the_package(chapter, module, statement):
+    assert statement in inspect.getsource(importlib.import_module(module)), (
+        f"{chapter} sets {statement!r}, which {module} does not: change both the same way")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_no_private_name_of_the_course_is_imported_unshown(path):
+    """A chapter shows what it uses: it imports no _private name from digitcourse."""
+    private = [alias.name for cell in code_cells(path) for node in ast.walk(ast.parse("\n".join(re.sub(r"^(\s*)[%!].*", r"\1pass", line) for line in source(cell).splitlines())))
+               if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("digitcourse")
+               for alias in node.names if alias.name.startswith("_")]
+    assert not private, f"{path.name} imports {private} from digitcourse: show them on the page instead"
