@@ -11,7 +11,7 @@ digits with the mouse and prints:
   parsed), and each prediction's time (preprocessing + inference, from pen-up), in milliseconds:
   the budget for the first prediction is 1 s after the library has loaded;
 - the largest difference between the page's 28 x 28 input and `handwriting.to_mnist` of the canvas's
-  PNG, and whether the page's answer equals `zoo.predict`'s.
+  PNG, and whether the page's answer equals `reading.predict`'s.
 """
 
 import statistics
@@ -29,7 +29,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 import digitcourse as dc  # noqa: E402
 from digitcourse import handwriting as hw  # noqa: E402
-from digitcourse import widget, zoo  # noqa: E402
+from digitcourse import reading, widget, zoo  # noqa: E402
 
 
 def main():
@@ -68,7 +68,7 @@ def measure(model, html, base, folder, where):
             state = wait_for_prediction(page, root, count)
             png = canvas_png(page, root)
             difference = np.abs(np.reshape(state["input"], (28, 28)) - hw.to_mnist(png)).max()
-            rows.append((name, state["top"], zoo.predict(model, png, top=1)[0][0], difference,
+            rows.append((name, state["top"], reading.predict(model, png, top=1)[0][0], difference,
                          state["timings"]["prediction"]))
             page.click(f"{root} .dc-clear")
         timings = state["timings"]

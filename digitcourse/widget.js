@@ -328,7 +328,7 @@
     const feeds = { [session.inputNames[0]]: new ort.Tensor("float32", input, config.inputShape) };
     const probs = Array.from((await session.run(feeds))[session.outputNames[0]].data);
     const top = probs.indexOf(Math.max(...probs));
-    const sure = probs[top] >= config.threshold; // as digitcourse.zoo.show_prediction decides
+    const sure = probs[top] >= config.threshold; // as digitcourse.reading.show_prediction decides
     bars.forEach((bar, digit) => {
       bar.style.width = `${(100 * probs[digit]).toFixed(1)}%`;
       bar.parentElement.classList.toggle("dc-top", sure && digit === top);

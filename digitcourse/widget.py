@@ -101,7 +101,7 @@ def draw_digit(model, threshold: float = 0.0, ort_url: str = ORT_URL, ort_integr
         probabilities (a softmax layer last).
     threshold : float in [0, 1]
         Below this highest probability the widget answers "not sure" rather than a digit, as
-        :func:`digitcourse.zoo.show_prediction` does (chapter 7 chooses it on validation data).
+        :func:`digitcourse.reading.show_prediction` does (chapter 7 chooses it on validation data).
     ort_url : str
         Where the page loads ONNX Runtime Web from; its WebAssembly files are fetched from the same
         folder. Default: the pinned release on jsDelivr (:data:`ORT_URL`).

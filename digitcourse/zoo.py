@@ -4,9 +4,8 @@
 chapter shows. The chapters save the models they train (:func:`digitcourse.storage.save_model`).
 :func:`load_or_train` loads one, or, when that chapter has not run in the current mode (a reader
 who opens chapter 6 directly in Colab), trains it with the same code and settings and saves it, and
-says so first. :func:`predict_probs` gives every model's probabilities from raw MNIST-style images;
-:func:`predict` and :func:`show_prediction` read real images of digits through chapter 7's pipeline
-(:func:`digitcourse.handwriting.to_mnist`). Importing this module imports Keras.
+says so first. :func:`predict_probs` gives every model's probabilities from raw MNIST-style images.
+Importing this module imports Keras.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import numpy as np
 
 from digitcourse import models, numpy_net, storage
 from digitcourse.data import MnistSplits
-from digitcourse.handwriting import load_image, naive_resize, to_mnist
 from digitcourse.mode import Mode, current_mode
 from digitcourse.preprocess import add_channel_axis, flatten_images, normalize, one_hot
 
@@ -200,79 +198,3 @@ def predict_probs(model, images, batch_size: int = 2000) -> np.ndarray:
     # compiled, so calls with ever different numbers of images cost (and log) no retracing.
     chunks = [np.asarray(model(x[i:i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
     return np.concatenate(chunks).astype(np.float32) if chunks else np.zeros((0, 10), np.float32)
-
-
-def show_prediction(model, source, title="", threshold=0.0):
-    """The image, its naive and its MNIST-style 28 x 28 versions, and the model's probabilities for each.
-
-    ``source`` is a path, a Pillow image or an array, as :func:`digitcourse.handwriting.load_image`
-    takes it. Where the highest probability is below ``threshold`` (in [0, 1]; chapter 7 chooses it
-    on validation data), the answer is "not sure" rather than a digit. Returns the Matplotlib
-    figure. Raises what :func:`digitcourse.handwriting.to_mnist` raises for a bad image."""
-    import matplotlib.pyplot as plt
-
-    image = load_image(source)
-    versions = {"naive resize": naive_resize(image), "MNIST-style": to_mnist(image)}
-    fig, axes = plt.subplots(1, 5, figsize=(13, 2.6), gridspec_kw={"width_ratios": [1.2, 1, 1.6, 1, 1.6]})
-    axes[0].imshow(image, cmap="gray")
-    axes[0].set_title(title, fontsize=9)
-    for (name, x), ax_image, ax_bars in zip(versions.items(), axes[1::2], axes[2::2]):
-        probs = predict_probs(model, x[None])[0]
-        digit, sure = probs.argmax(), probs.max() >= threshold
-        ax_image.imshow(x, cmap="gray", vmin=0, vmax=1)
-        ax_image.set_title(name, fontsize=9)
-        ax_bars.bar(range(10), probs, color=["crimson" if d == digit and sure else "gray" for d in range(10)])
-        if threshold > 0:
-            ax_bars.axhline(threshold, color="black", linestyle=":", linewidth=1)
-        answer = f"predicted: {digit}" if sure else "not sure"
-        ax_bars.set(xticks=range(10), ylim=(0, 1), title=f"{answer} ({probs.max():.0%})")
-        ax_bars.title.set_fontsize(9)
-    for ax in axes[:2].tolist() + [axes[3]]:
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.tight_layout()
-    return fig
-
-
-def predict(model, sources, top: int = 3):
-    """Predict the digit in one image or in several, with the ``top`` most probable classes.
-
-    Parameters
-    ----------
-    model : keras.Model or dict of numpy.ndarray
-        One of the course's models (:func:`load_or_train`).
-    sources : one image, or a list or tuple of images
-        Each as :func:`digitcourse.handwriting.to_mnist` takes it (a path, a Pillow image or an
-        array); every image goes through it.
-    top : int
-        Number of classes to return per image, in [1, 10].
-
-    Returns
-    -------
-    list of (int, float), or a list of such lists
-        For one image, ``[(digit, probability), ...]``, most probable first; for a list or tuple of
-        images, one such list per image.
-
-    Raises
-    ------
-    ValueError
-        If ``top`` is outside [1, 10], the list is empty, or an image is rejected by
-        :func:`digitcourse.handwriting.to_mnist` (the message names the image's position in the list).
-    """
-    if not 1 <= top <= 10:
-        raise ValueError(f"top must be between 1 and 10, got {top}.")
-    single = not isinstance(sources, (list, tuple))
-    items = [sources] if single else list(sources)
-    if not items:
-        raise ValueError("no images to predict: the list is empty.")
-    images = []
-    for position, item in enumerate(items):
-        try:
-            images.append(to_mnist(item))
-        except (ValueError, FileNotFoundError) as error:
-            if single:
-                raise
-            raise type(error)(f"image {position}: {error}") from None
-    probs = predict_probs(model, np.stack(images))
-    ranked = [[(int(d), float(p[d])) for d in np.argsort(-p, kind="stable")[:top]] for p in probs]
-    return ranked[0] if single else ranked

@@ -8,7 +8,7 @@ import scipy.ndimage as ndi
 from PIL import Image
 
 from digitcourse import handwriting as hw
-from digitcourse import zoo
+from digitcourse import reading
 
 
 @pytest.fixture(scope="module")
@@ -197,14 +197,14 @@ def test_predict_one_image_and_a_batch(digit):
             probs[:, 7] = 0.82
             return probs
 
-    one = zoo.predict(Fake(), digit, top=2)
+    one = reading.predict(Fake(), digit, top=2)
     assert one[0] == (7, pytest.approx(0.82)) and one[1][1] == pytest.approx(0.02) and len(one) == 2
-    batch = zoo.predict(Fake(), [digit, 1 - digit])
+    batch = reading.predict(Fake(), [digit, 1 - digit])
     assert len(batch) == 2 and all(len(b) == 3 and b[0][0] == 7 for b in batch)
     with pytest.raises(ValueError, match="image 1: no ink found"):
-        zoo.predict(Fake(), [digit, np.zeros((40, 40))])
+        reading.predict(Fake(), [digit, np.zeros((40, 40))])
     with pytest.raises(ValueError, match="top must be"):
-        zoo.predict(Fake(), digit, top=0)
+        reading.predict(Fake(), digit, top=0)
 
 
 # ---- The failure classes of real drawings and photos (issue 14), each on an image with that property ----
@@ -297,15 +297,15 @@ def test_every_entry_point_takes_a_path_a_pillow_image_or_an_array(digit_file):
         assert hw.naive_resize(source).shape == (28, 28)
         assert np.allclose(hw.naive_resize(source), hw.naive_resize(digit_file))
         assert np.allclose(hw.to_mnist(source), hw.to_mnist(digit_file))
-        assert zoo.predict(FakeCnn(), source, top=1) == [(7, pytest.approx(0.91))]
-        plt.close(zoo.show_prediction(FakeCnn(), source, "mine"))
+        assert reading.predict(FakeCnn(), source, top=1) == [(7, pytest.approx(0.91))]
+        plt.close(reading.show_prediction(FakeCnn(), source, "mine"))
 
 
 def test_below_the_threshold_the_answer_is_not_sure(digit_file):
     import matplotlib.pyplot as plt
 
     for threshold, title in [(0.9, "predicted: 7 (91%)"), (0.95, "not sure (91%)")]:
-        fig = zoo.show_prediction(FakeCnn(), digit_file, "mine", threshold=threshold)
+        fig = reading.show_prediction(FakeCnn(), digit_file, "mine", threshold=threshold)
         assert fig.axes[2].get_title() == fig.axes[4].get_title() == title
         plt.close(fig)
 
@@ -321,9 +321,89 @@ def test_the_chapters_own_image_cell_runs_on_a_file(digit_file):
     chapter = Path(__file__).resolve().parents[1] / "chapters" / "07_handwriting.ipynb"
     cells = ["".join(c["source"]) for c in json.loads(chapter.read_text())["cells"] if c["cell_type"] == "code"]
     (cell,) = [c for c in cells if c.startswith("path = None")]
-    namespace = {"sys": sys, "io": io, "Image": Image, "show_prediction": zoo.show_prediction, "threshold": 0.5,
+    namespace = {"sys": sys, "io": io, "Image": Image, "show_prediction": reading.show_prediction, "threshold": 0.5,
                  "models": {"cnn": FakeCnn()}}
     exec(cell.replace("path = None", f"path = {str(digit_file)!r}", 1), namespace)
     assert isinstance(namespace["fig"], plt.Figure)
     assert namespace["fig"].axes[2].get_title() == "predicted: 7 (91%)"
     plt.close(namespace["fig"])
+
+
+# ---- Notebook paper, bold digits filling a tight crop, small and faint digits (issue: notebook paper) ----
+
+def long_line_left(levelled, fraction=0.5):
+    """Whether a shape in the thresholded image spans more than ``fraction`` of its width or height."""
+    labels, _ = ndi.label(levelled > 0)
+    return any(piece[0].stop - piece[0].start > fraction * levelled.shape[0]
+               or piece[1].stop - piece[1].start > fraction * levelled.shape[1] for piece in ndi.find_objects(labels))
+
+
+@pytest.mark.parametrize("ink", ["pencil", "ballpoint", "marker"])
+@pytest.mark.parametrize("line_color", ["blue", "grey", "black"])
+@pytest.mark.parametrize("paper", ["ruled", "squared"])
+def test_a_digit_on_notebook_paper_reads_as_on_plain_paper(mnist, paper, line_color, ink):
+    """The ruling, grid and margin line go, the strokes that cross them stay: the 28 x 28 image of a
+    page matches that of the same photo without the ruling (same seed). Measured on 4 digits of each
+    of the 18 kinds: correlation 0.71 to 1.00, median 0.98; the previous pipeline kept the lines
+    (a grey rectangle or a filled square): correlation below 0.1."""
+    from digitcourse import synthetic
+
+    for index in range(3):
+        page = synthetic.notebook_page(mnist["x_test"][index], np.random.default_rng(index), paper, line_color, ink)
+        plain = synthetic.notebook_page(mnist["x_test"][index], np.random.default_rng(index), "plain", line_color, ink)
+        result, steps = hw.to_mnist(page, return_steps=True)
+        assert not long_line_left(steps.levelled), index
+        assert similarity(result, hw.to_mnist(plain)) > 0.65, index
+
+
+@pytest.mark.parametrize("paper, line_color", [("ruled", "blue"), ("ruled", "black"), ("squared", "grey"),
+                                               ("squared", "black")])
+def test_an_empty_notebook_page_is_refused(paper, line_color):
+    from digitcourse import synthetic
+
+    page = synthetic.notebook_page(np.zeros((28, 28), np.uint8), np.random.default_rng(3), paper, line_color,
+                                   margin=True)
+    with pytest.raises(hw.NoInkError, match="no ink found"):
+        hw.to_mnist(page)
+
+
+def test_lines_are_kept_when_there_is_no_ruling(digit):
+    """One long thin stroke is not a ruling: an image without two parallel lines passes unchanged."""
+    ink = hw.fix_polarity(photo_of(digit))[0]
+    assert hw.remove_lines(ink) is ink
+    bar = np.zeros((120, 200), np.float32)
+    bar[60:63, 5:195] = 1  # a single thin line across the image: a minus sign or a 7's bar, not a ruling
+    assert hw.remove_lines(bar) is bar
+
+
+def bold_binary(image, scale):
+    """A binarized digit cropped to its ink, enlarged ``scale`` times (nearest neighbour): black on white."""
+    rows, cols = np.nonzero(image)
+    tight = image[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    return np.where(np.kron(tight, np.ones((scale, scale), bool)), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("scale", [4, 10])
+def test_bold_binary_digits_filling_the_frame_are_read(mnist, scale):
+    """As on a scanned form: thick strokes touching all four edges, wider than the background's
+    window. Measured on the first 100 test digits (dilated by 2 pixels at 28 x 28): the previous
+    pipeline refused some and garbled others (5th percentile of the correlation 0.22)."""
+    sims = []
+    for index in range(40):
+        bold = ndi.binary_dilation(mnist["x_test"][index] > 127, iterations=2)
+        image = bold_binary(bold, scale)
+        assert (image[[0, -1]] == 0).any(axis=1).all() and (image[:, [0, -1]] == 0).any(axis=0).all()
+        sims.append(similarity(hw.to_mnist(image), hw.to_mnist(np.pad(bold, 8).astype(np.float32))))
+    assert min(sims) > 0.8, np.argmin(sims)
+
+
+def test_a_small_digit_in_the_corner_of_a_large_canvas_is_read(digit):
+    canvas = np.full((1600, 2400), 255, np.uint8)
+    small = np.round(255 * (1 - ndi.zoom(digit, 2.5, order=1).clip(0, 1))).astype(np.uint8)  # 70 px
+    canvas[-small.shape[0] - 10:-10, -small.shape[1] - 10:-10] = small
+    assert similarity(hw.to_mnist(canvas), hw.to_mnist(digit)) > 0.8
+
+
+def test_a_low_contrast_photo_is_read(digit):
+    faint = 0.55 + 0.3 * photo_of(digit)  # grey paper, ink 15% darker at most, lighting gradient
+    assert similarity(hw.to_mnist(faint), hw.to_mnist(digit)) > 0.85

@@ -14,7 +14,7 @@ from browsing import (AXE_PREFIX, DRAWINGS, Cdn, axe_violations, canvas_png, des
 from PIL import Image, ImageDraw
 
 from digitcourse import handwriting as hw
-from digitcourse import widget, zoo
+from digitcourse import reading, widget
 
 
 #: The widget's "not sure" threshold in these tests: high enough that some drawings fall below it.
@@ -66,8 +66,8 @@ def test_the_widget_reads_drawings_as_python_does(opened_widget, cnn):
         # The JavaScript mirrors every step exactly: only float rounding may differ (the issue's
         # budget, a mean absolute difference of 0.05, would hide a skipped step).
         assert differences[name] <= 1e-4, (name, differences)
-        assert state["top"] == zoo.predict(cnn, png, top=1)[0][0], name
-        python_sure = zoo.predict(cnn, png, top=1)[0][1] >= THRESHOLD  # as zoo.show_prediction decides
+        assert state["top"] == reading.predict(cnn, png, top=1)[0][0], name
+        python_sure = reading.predict(cnn, png, top=1)[0][1] >= THRESHOLD  # as reading.show_prediction decides
         status = page.text_content(f"{root} .dc-status")
         assert state["sure"] == python_sure and status.startswith("It reads" if python_sure else "Not sure"), (name, status)
         sure[name] = python_sure
@@ -140,7 +140,7 @@ def test_from_the_keyboard_a_chosen_image_file_is_read_as_python_reads_it(opened
         chooser.value.set_files(path)
         state = wait_for_prediction(page, root, count)
         assert state["top"] == int(digit), (digit, state["probs"])
-        assert state["top"] == zoo.predict(cnn, path, top=1)[0][0], digit
+        assert state["top"] == reading.predict(cnn, path, top=1)[0][0], digit
         # The canvas now holds the image as light ink on black; from there the same steps as a drawing.
         page_input = np.array(state["input"], dtype=np.float32).reshape(28, 28)
         assert np.abs(page_input - hw.to_mnist(canvas_png(page, root))).max() <= 1e-4, digit
