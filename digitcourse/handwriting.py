@@ -9,7 +9,7 @@ time; each step is a public function so that chapter 7 can show it.
 
 Everything is computed with Pillow and ``scipy.ndimage``; nothing is written to disk. This is an image
 module: it imports nothing above :mod:`digitcourse.preprocess` and knows no model (reading the digit
-is :func:`digitcourse.zoo.predict`'s job).
+is :func:`digitcourse.reading.predict`'s job).
 """
 
 from __future__ import annotations
@@ -44,6 +44,17 @@ MIN_INK_PIXELS = 12
 #: by NOISE_SIGMAS robust standard deviations of the image's noise, and by at least MIN_CONTRAST
 #: (two grey levels in 8 bits; see :func:`noise_floor`).
 CLEAR_CONTRAST, NOISE_SIGMAS, MIN_CONTRAST = 0.08, 5.0, 0.008
+#: An image whose two Otsu classes explain at least this fraction of its variance is already two-level
+#: (a binarized scan, a clean drawing): it has no shading to remove (:func:`subtract_background`).
+TWO_LEVEL = 0.97
+#: Page structure (:func:`remove_lines`): a printed line runs at least LINE_LENGTH of the image's
+#: side, is at most MAX_LINE_WIDTH pixels wide at the working size (anti-aliasing and blur
+#: included), tilts by at most MAX_TILT degrees from the rows or columns, and stands out from the
+#: paper by LINE_CONTRAST; it is page structure only where at least two run the same way.
+LINE_LENGTH, MAX_LINE_WIDTH, MAX_TILT, LINE_CONTRAST = 0.6, 7, 6.0, 0.03
+#: A line's contrast varies along it with the light (ink and paper darken multiplicatively); the
+#: opening gives its lowest stretch, and LINE_SLACK times that is removed.
+LINE_SLACK = 3.0
 
 
 class NoInkError(ValueError):
@@ -56,6 +67,7 @@ class Steps:
 
     gray: np.ndarray      #: grayscale, as loaded (any polarity), (H, W), resized to the working size
     ink: np.ndarray       #: polarity fixed: light ink on dark background, (H, W)
+    unlined: np.ndarray   #: ruled lines, grids and margin lines removed (the ink itself if none), (H, W)
     levelled: np.ndarray  #: background removed and threshold applied, ink stretched to [0, 1], (H, W)
     cropped: np.ndarray   #: cropped to the ink's bounding box, strokes widened if too thin, (h, w)
     boxed: np.ndarray     #: scaled so that its longest side is 20 px, (<= 20, <= 20)
@@ -204,6 +216,123 @@ def fix_polarity(gray: np.ndarray) -> tuple[np.ndarray, bool]:
     return (1 - gray if inverted else gray).astype(np.float32), inverted
 
 
+def remove_lines(ink: np.ndarray) -> np.ndarray:
+    """Remove a notebook page's printed lines (ruling, squared grid, margin line), keeping the
+    strokes that cross them: float32 (H, W) in [0, 1].
+
+    The standard morphological method for document images (a top-hat by long line segments: P.
+    Soille, *Morphological Image Analysis*, 2nd ed., Springer 2003, sections 4.4 and 11.4; the
+    deskew-then-open recipe of Leptonica's "line removal", http://www.leptonica.org/line-removal.html),
+    for each direction, rows then columns:
+
+    1. :func:`_tilt`: the tilt of the lines, within MAX_TILT degrees, the one whose shear gives the
+       sharpest projection profile (W. Postl, "Detection of linear oblique structures and skew scan
+       in digitized documents", ICPR 1986).
+    2. :func:`_open_along`: a grey opening (a minimum filter, then a maximum filter) along segments
+       LINE_LENGTH of the image's side long at that tilt keeps only what such a segment fits in:
+       the lines and the paper; strokes shorter than the segment fall to the paper's level.
+    3. A line is thin: it is brighter than the paper on both sides of it, a little more than
+       MAX_LINE_WIDTH / 2 pixels away (:func:`_beside`), in the opening and in the image itself
+       (where a broad stroke, or a stroke crossing the line, lies beside it, it is no line there;
+       lines the other way, found in the opening, are left out there); its own contrast is the
+       difference. Where at least two lines stand out from the
+       paper by LINE_CONTRAST over half the segment's length, the image shows page structure (one
+       line alone may be a long stroke of a tightly cropped digit, and is kept).
+    4. The lines' contrast, times LINE_SLACK (the opening gives a line's faintest stretch), is
+       subtracted, never below the paper beside them.
+    5. Where a stroke crossed a line it lost the line's contrast: along each line, a grey closing
+       across it (a maximum then a minimum filter, 2 MAX_LINE_WIDTH + 1 long) bridges the gap
+       between the stroke's two sides.
+
+    Every step is a minimum or maximum filter along a row or column of a sheared image, a
+    difference or a threshold, so that the draw-a-digit widget can mirror it.
+
+    Parameters
+    ----------
+    ink : numpy.ndarray, float32 (H, W) in [0, 1]
+        Light ink on a dark background (:func:`fix_polarity`), at the working size.
+
+    Returns
+    -------
+    numpy.ndarray, float32 (H, W) in [0, 1]
+        The same image with the lines at the paper's level; ``ink`` itself if it holds fewer than
+        two long thin lines running the same way.
+    """
+    images = (ink, ink.T)  # lines along the rows; along the columns, as rows of the transpose
+    lengths = [max(3, int(LINE_LENGTH * image.shape[1])) for image in images]
+    opened = [_open_along(image, _tilt(image), length) for image, length in zip(images, lengths)]
+    candidates = [np.clip(o - _beside(o), 0, None) for o in opened]  # long and thin in the opening
+    found, contrast, papers, bands = 0, [], [], []
+    for axis, image in enumerate(images):
+        across = candidates[1 - axis].T  # lines the other way, which would hide the paper beside these
+        paper = np.maximum(opened[axis] - candidates[axis], _beside(np.clip(image - across, 0, None)))
+        line = np.clip(opened[axis] - paper, 0, None)
+        labels, _ = ndi.label(line > LINE_CONTRAST)
+        found = max(found, sum(piece[1].stop - piece[1].start >= lengths[axis] / 2
+                               for piece in ndi.find_objects(labels)))
+        contrast.append(np.minimum(LINE_SLACK * line, np.clip(image - paper, 0, None)))
+        papers.append(paper)
+        bands.append(labels > 0)
+    if found < 2:
+        return ink
+    paper = np.minimum(papers[0], papers[1].T)
+    unlined = np.maximum(ink - contrast[0] - contrast[1].T, np.minimum(ink, paper))
+    closing = (2 * MAX_LINE_WIDTH + 1, 1)
+    unlined = np.where(bands[0], np.maximum(unlined, ndi.grey_closing(unlined, size=closing)), unlined)
+    unlined = np.where(bands[1].T, np.maximum(unlined, ndi.grey_closing(unlined, size=closing[::-1])), unlined)
+    return unlined.astype(np.float32)
+
+
+def _beside(opened: np.ndarray) -> np.ndarray:
+    """The paper on either side of a line along the rows: the lowest of the 4 pixels that start
+    half of MAX_LINE_WIDTH + 1 above each pixel and of the 4 that start as far below it, whichever
+    is higher (a line is brighter than both sides; a broad stroke is not); at the image's top and
+    bottom edges, the side that lies within the image."""
+    gap = (MAX_LINE_WIDTH + 2) // 2
+    lowest = ndi.minimum_filter1d(opened, 4, axis=0, origin=-2)[:-3]  # row r: min of rows r .. r + 3
+    above, below = np.zeros_like(opened), np.zeros_like(opened)
+    above[gap + 3:] = lowest[:len(lowest) - gap]  # rows r - gap - 3 .. r - gap
+    below[:len(lowest) - gap] = lowest[gap:]      # rows r + gap .. r + gap + 3
+    return np.maximum(above, below)
+
+
+def _tilt(image: np.ndarray, step: float = 1.0) -> float:
+    """The tilt in degrees, within +-MAX_TILT, of the lines along the rows of ``image``: shearing
+    each column c by -c tan(tilt) rows makes them horizontal, and the row sums (the projection
+    profile, every fourth column) sharpest (largest sum of squared differences, Postl 1986). A
+    search every ``step`` degrees, refined to a quarter of it (the openings tolerate a quarter)."""
+    rows, cols = np.mgrid[0:image.shape[0], 0:image.shape[1]:4]
+    values = image[:, ::4].ravel()
+
+    def sharpness(angle):
+        shifted = (rows - np.round(cols * np.tan(np.radians(angle))).astype(int)).ravel()
+        return float(np.sum(np.diff(np.bincount(shifted - shifted.min(), weights=values)) ** 2))
+
+    best = max(np.arange(-MAX_TILT, MAX_TILT + step / 2, step), key=sharpness)
+    return max(np.clip(best + step * np.array([-0.5, -0.25, 0, 0.25, 0.5]), -MAX_TILT, MAX_TILT), key=sharpness)
+
+
+def _open_along(image: np.ndarray, tilt: float, length: int) -> np.ndarray:
+    """Grey opening of ``image`` along segments ``length`` pixels long tilted by ``tilt`` degrees
+    from its rows, tolerating one pixel of drift across them: float (H, W).
+
+    Each column c is shifted by round(c tan(tilt)) rows (a shear), so that lines at that tilt run
+    along the rows; a maximum over 3 rows absorbs the rounding; then a minimum and a maximum filter
+    along the rows; pixels sheared in from outside the image count as line for the minimum (a line
+    running out of the picture is still a line) and as nothing for the maximum; shifted back.
+    """
+    height, width = image.shape
+    shifts = np.round(np.arange(width) * np.tan(np.radians(tilt))).astype(int)
+    shifts -= shifts.min()
+    rows = np.arange(height + shifts.max())[:, None] - shifts.max() + shifts[None, :]
+    inside = (rows >= 0) & (rows < height)
+    sheared = np.where(inside, np.take_along_axis(image, rows.clip(0, height - 1), axis=0), 1.0)
+    sheared = ndi.maximum_filter1d(sheared, 3, axis=0)
+    eroded = np.where(inside, ndi.minimum_filter1d(sheared, length, axis=1, mode="constant", cval=1.0), 0.0)
+    opened = ndi.maximum_filter1d(eroded, length, axis=1, mode="constant", cval=0.0)
+    return np.take_along_axis(opened, np.arange(height)[:, None] + shifts.max() - shifts[None, :], axis=0)
+
+
 def subtract_background(ink: np.ndarray) -> np.ndarray:
     """Subtract the background (shadows, vignetting, the paper's tint): float32 (H, W) in [0, 1].
 
@@ -211,9 +340,28 @@ def subtract_background(ink: np.ndarray) -> np.ndarray:
     minimum filter then a maximum filter) with a window half the image's shorter side: it erases
     bright structures narrower than the window (the strokes, even in a tightly cropped digit) and
     keeps slow variations (lighting).
+
+    A bold digit that fills a tight crop (a binarized scan of a form) has strokes wider than that
+    window, which the opening would take for background. Such an image is already two-level: when
+    Otsu's two classes (:func:`_otsu`) explain at least TWO_LEVEL of its variance (photos: at most
+    0.95, measured on chapter 7's real photos and scans), there is no shading to remove and the
+    background is the image's darkest level.
     """
+    if _two_level(ink) >= TWO_LEVEL:
+        return (ink - ink.min()).astype(np.float32)
     window = max(3, min(ink.shape) // 2)
     return np.clip(ink - ndi.grey_opening(ink, size=(window, window)), 0, 1).astype(np.float32)
+
+
+def _two_level(image: np.ndarray) -> float:
+    """Otsu's effectiveness: the fraction of the variance of ``image`` between its two Otsu classes
+    (1 for an image of two values, 0 for a uniform one)."""
+    total = float(image.var())
+    if total == 0:
+        return 0.0
+    dark = image <= _otsu(image)
+    within = sum(float(part.var()) * part.size for part in (image[dark], image[~dark]) if part.size)
+    return 1 - within / (total * image.size)
 
 
 def noise_floor(difference: np.ndarray, min_contrast: float = CLEAR_CONTRAST) -> float:
@@ -430,7 +578,8 @@ def to_mnist(source, return_steps: bool = False):
     """Turn an image of one handwritten digit into an MNIST-style image.
 
     Steps: :func:`load_image` (EXIF orientation), :func:`to_grayscale` (alpha composited),
-    :func:`fix_polarity`, :func:`level_background` (shadows and texture removed, threshold),
+    :func:`fix_polarity`, :func:`remove_lines` (a notebook's ruling, grid and margin line),
+    :func:`level_background` (shadows and texture removed, threshold),
     :func:`crop_to_ink`, :func:`widen_thin_strokes`, :func:`fit_in_box` (20 px, aspect ratio kept),
     :func:`center_by_mass` (28 x 28).
 
@@ -458,13 +607,14 @@ def to_mnist(source, return_steps: bool = False):
     """
     gray = to_grayscale(load_image(source))
     ink, inverted = fix_polarity(gray)
-    levelled = level_background(ink)
+    unlined = remove_lines(ink)
+    levelled = level_background(unlined)
     cropped = thin_thick_strokes(widen_thin_strokes(crop_to_ink(levelled)))
     boxed = fit_in_box(cropped)
     mnist = center_by_mass(boxed)
     if not return_steps:
         return mnist
-    return mnist, Steps(gray, ink, levelled, cropped, boxed, mnist, inverted)
+    return mnist, Steps(gray, ink, unlined, levelled, cropped, boxed, mnist, inverted)
 
 
 def naive_resize(source) -> np.ndarray:

@@ -90,7 +90,8 @@ INKS = {"pencil": ((0.5, 0.5, 0.52), (2.0, 4.0)), "ballpoint": ((0.15, 0.18, 0.4
 
 
 def notebook_page(digit: np.ndarray, rng: np.random.Generator, paper: str = "ruled", line_color: str = "blue",
-                  ink: str = "ballpoint", margin: bool | None = None, size: int = 400) -> np.ndarray:
+                  ink: str = "ballpoint", margin: bool | None = None, size: int = 400,
+                  shading: bool = True) -> np.ndarray:
     """An RGB "photo", uint8 (size, W, 3), of an MNIST digit written on a page of a notebook.
 
     The page is ``size`` pixels high and 0.75 to 1.25 times as wide. Its ``paper`` is ``"ruled"``
@@ -102,7 +103,8 @@ def notebook_page(digit: np.ndarray, rng: np.random.Generator, paper: str = "rul
     and faint; ballpoint, dark blue; marker, broad and black), 1 to 2 line spacings high, so that it
     usually crosses a line, somewhere in the middle of the page. The page is turned by up to 5
     degrees (a hand-held photo), the digit by up to 5 more (the writer's slant), and photographed
-    under light falling off across it, with paper grain and a slight blur; inks and lines darken
+    under light falling off across it (by up to 35%; evenly lit if not ``shading``), with paper
+    grain and a slight blur; inks and lines darken
     the paper multiplicatively, as pigments do. Everything random is drawn from ``rng`` in the
     same order whatever the options, so the same seed gives the same digit, pen, place and light
     on every kind of paper.
@@ -118,7 +120,7 @@ def notebook_page(digit: np.ndarray, rng: np.random.Generator, paper: str = "rul
     offsets = rng.uniform(0, spacing, size=2)  # where the first horizontal and vertical lines fall
     line_width, margin_width = rng.uniform(1, 3, size=2) * size / 400
     margin_at, has_margin = rng.uniform(0.08, 0.3) * width, rng.random() < 1 / 3
-    light_angle, light_drop = rng.uniform(0, 2 * np.pi), rng.uniform(0, 0.35)
+    light_angle, light_drop = rng.uniform(0, 2 * np.pi), rng.uniform(0, 0.35) * shading
     grain, blur = rng.normal(0, rng.uniform(0.01, 0.03), (height, width)), rng.uniform(0.3, 1.0)
     tint = np.array([1.0, 0.98, 0.94]) * rng.uniform(0.97, 1.03, size=3)
 
