@@ -55,6 +55,8 @@ LINE_LENGTH, MAX_LINE_WIDTH, MAX_TILT, LINE_CONTRAST = 0.6, 7, 6.0, 0.03
 #: A line's contrast varies along it with the light (ink and paper darken multiplicatively); the
 #: opening gives its lowest stretch, and LINE_SLACK times that is removed.
 LINE_SLACK = 3.0
+#: A ruling is recognised by at least two lines that cross the whole image (this fraction of it).
+FULL_LINE = 0.9
 
 
 class NoInkError(ValueError):
@@ -236,7 +238,7 @@ def remove_lines(ink: np.ndarray) -> np.ndarray:
        (where a broad stroke, or a stroke crossing the line, lies beside it, it is no line there;
        lines the other way, found in the opening, are left out there); its own contrast is the
        difference. Where at least two lines stand out from the
-       paper by LINE_CONTRAST over half the segment's length, the image shows page structure (one
+       paper by LINE_CONTRAST across FULL_LINE of the image, the image shows page structure (one
        line alone may be a long stroke of a tightly cropped digit, and is kept).
     4. The lines' contrast, times LINE_SLACK (the opening gives a line's faintest stretch), is
        subtracted, never below the paper beside them.
@@ -268,7 +270,7 @@ def remove_lines(ink: np.ndarray) -> np.ndarray:
         paper = np.maximum(opened[axis] - candidates[axis], _beside(np.clip(image - across, 0, None)))
         line = np.clip(opened[axis] - paper, 0, None)
         labels, _ = ndi.label(line > LINE_CONTRAST)
-        found = max(found, sum(piece[1].stop - piece[1].start >= lengths[axis] / 2
+        found = max(found, sum(piece[1].stop - piece[1].start >= FULL_LINE * image.shape[1]
                                for piece in ndi.find_objects(labels)))
         contrast.append(np.minimum(LINE_SLACK * line, np.clip(image - paper, 0, None)))
         papers.append(paper)
