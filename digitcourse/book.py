@@ -116,7 +116,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} seconds" if seconds < 90 else f"{seconds / 60:.0f} minutes"
 
 
-def glue_runtime(name: str, *, full: float, quick: float) -> None:
+def glue_runtime(name: str, *, full: float | None, quick: float | None) -> None:
     """Glue how long the running chapter took, for the sentence near its top; call it last.
 
     The chapter's time is measured from the import of ``digitcourse`` (in its setup cell) to this
@@ -128,17 +128,23 @@ def glue_runtime(name: str, *, full: float, quick: float) -> None:
     ----------
     name : str
         Key used in the prose.
-    full, quick : float
+    full, quick : float or None
         Seconds the chapter took in each mode when last measured on the book's build machine
-        (2 CPU cores); only the other mode's is quoted.
+        (2 CPU cores); only the other mode's is quoted. ``None`` where the chapter changed since
+        and that mode has not been measured again: the text then says so rather than quote an old
+        figure.
     """
     from digitcourse.mode import current_mode
 
     mode = current_mode().name
     other = "quick" if mode == "full" else "full"
     elapsed = _duration(time.perf_counter() - _STARTED)
-    glue(name, f"{elapsed} in {mode} mode, as this page was built, and about "
-               f"{_duration({'full': full, 'quick': quick}[other])} in {other} mode")
+    seconds = {"full": full, "quick": quick}[other]
+    if seconds is None:
+        glue(name, f"{elapsed} in {mode} mode, as this page was built ({other} mode not yet measured "
+                   "since the chapter last changed)")
+        return
+    glue(name, f"{elapsed} in {mode} mode, as this page was built, and about {_duration(seconds)} in {other} mode")
 
 
 def _drop_duplicate_inline_scripts(app, pagename, templatename, context, doctree):

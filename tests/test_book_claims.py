@@ -101,3 +101,11 @@ def test_glue_runtime_measures_this_mode_and_quotes_the_other(glued, mode, secon
     monkeypatch.setattr(book, "_STARTED", book.time.perf_counter() - seconds)
     dc.glue_runtime("ch0_runtime", full=1224, quick=174)
     assert glued == {"ch0_runtime": expected}
+
+
+def test_glue_runtime_does_not_quote_a_figure_it_has_not_measured(glued, monkeypatch):
+    monkeypatch.setenv("DIGITCOURSE_QUICK", "1")
+    monkeypatch.setattr(book, "_STARTED", book.time.perf_counter() - 125)
+    dc.glue_runtime("ch0_runtime", full=None, quick=174)
+    assert glued == {"ch0_runtime": "2 minutes in quick mode, as this page was built "
+                                     "(full mode not yet measured since the chapter last changed)"}
