@@ -53,11 +53,16 @@ def test_colab_cell_installs_from_the_configured_repository(path):
         f"{path.name}: the Colab cell must install git+{url} (the repository in _config.yml)")
 
 
+def python_source(cell):
+    """The cell's code with IPython's magics and shell commands (%pip, %env, !pip) turned into ``pass``."""
+    return "\n".join(re.sub(r"^(\s*)[%!].*", r"\1pass", line) for line in source(cell).splitlines())
+
+
 def names_in(cell):
     """(defined, used): the names a code cell binds outside its functions (assignments, imports,
     defs, loop variables) and the names it reads, in its functions too, less their arguments and
     local variables. IPython's magics and shell commands (%pip, %env, !pip) are left out."""
-    text = "\n".join(re.sub(r"^(\s*)[%!].*", r"\1pass", line) for line in source(cell).splitlines())
+    text = python_source(cell)
     defined, used = set(), set()
 
     def visit(node, scope_defined, scope_used):
@@ -99,20 +104,25 @@ def test_shown_code_uses_no_name_that_only_removed_cells_define(path):
     assert not hidden, f"{path.name}: code cells use names only removed cells define: {hidden}"
 
 
-def saved_definitions():
-    """(chapter, module, name, source) of each def/class in a cell marked '#@save module'."""
-    found = []
+def saved_cells():
+    """(chapter, module, source) of each cell marked '#@save module'."""
     for path in CHAPTERS:
         for cell in code_cells(path):
             text = source(cell)
             mark = SAVE_MARK.match(text.splitlines()[0]) if text else None
-            if not mark:
-                continue
-            lines = text.splitlines()
-            for node in ast.parse(text).body:
-                if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-                    first = min([node.lineno] + [d.lineno for d in node.decorator_list])  # decorators too
-                    found.append((path.name, mark["module"], node.name, "\n".join(lines[first - 1:node.end_lineno])))
+            if mark:
+                yield path.name, mark["module"], text
+
+
+def saved_definitions():
+    """(chapter, module, name, source) of each def/class in a cell marked '#@save module'."""
+    found = []
+    for chapter, module, text in saved_cells():
+        lines = text.splitlines()
+        for node in ast.parse(text).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                first = min([node.lineno] + [d.lineno for d in node.decorator_list])  # decorators too
+                found.append((chapter, module, node.name, "\n".join(lines[first - 1:node.end_lineno])))
     return found
 
 
@@ -130,15 +140,8 @@ def test_saved_code_matches_the_package(chapter, module, name, code):
 
 def saved_constants():
     """(chapter, module, statement) of each top-level assignment in a cell marked '#@save module'."""
-    found = []
-    for path in CHAPTERS:
-        for cell in code_cells(path):
-            text = source(cell)
-            mark = SAVE_MARK.match(text.splitlines()[0]) if text else None
-            if mark:
-                found += [(path.name, mark["module"], ast.get_source_segment(text, node))
-                          for node in ast.parse(text).body if isinstance(node, (ast.Assign, ast.AnnAssign))]
-    return found
+    return [(chapter, module, ast.get_source_segment(text, node)) for chapter, module, text in saved_cells()
+            for node in ast.parse(text).body if isinstance(node, (ast.Assign, ast.AnnAssign))]
 
 
 @pytest.mark.parametrize("chapter, module, statement", saved_constants(), ids=lambda v: v.split("=")[0].strip())
@@ -150,7 +153,7 @@ def test_saved_constants_match_the_package(chapter, module, statement):
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_no_private_name_of_the_course_is_imported_unshown(path):
     """A chapter shows what it uses: it imports no _private name from digitcourse."""
-    private = [alias.name for cell in code_cells(path) for node in ast.walk(ast.parse("\n".join(re.sub(r"^(\s*)[%!].*", r"\1pass", line) for line in source(cell).splitlines())))
+    private = [alias.name for cell in code_cells(path) for node in ast.walk(ast.parse(python_source(cell)))
                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("digitcourse")
                for alias in node.names if alias.name.startswith("_")]
     assert not private, f"{path.name} imports {private} from digitcourse: show them on the page instead"
