@@ -15,6 +15,8 @@
   // What the tests (and a curious reader's console) can look at: the network's last input and output.
   // Timings in milliseconds (performance.now()): library loaded, network ready, last prediction's duration.
   const state = (root.digitcourse = { ready: false, input: null, probs: null, top: null, predictions: 0, timings: {} });
+  // The steps that a drawing rarely exercises, for the tests to compare with Python's on any image.
+  state.steps = { removeLines: (values, w, h) => Array.from(removeLines({ data: Float32Array.from(values), w, h }).data) };
 
   // ---- drawing: mouse, pen and touch alike, through pointer events ----
   function clear() {
@@ -59,9 +61,11 @@
   // The chosen image is put on the canvas as this canvas holds a drawing: its longest side fitted
   // to the canvas, grey light ink on black. On the way, the first steps of to_mnist that the canvas
   // skips: to_grayscale (Pillow's "L" weights; transparent pixels over a background that contrasts
-  // with the opaque ones), fix_polarity (the border decides, by Otsu's threshold) and, in place of
-  // subtract_background, the removal of the background's typical level (the median), so that clean
-  // paper becomes the canvas's black. A photo with uneven light reads better in Python (chapter 7).
+  // with the opaque ones), fix_polarity (the border decides, by Otsu's threshold), remove_lines (a
+  // notebook's ruling, below) and, in place of subtract_background, the removal of the background's
+  // typical level (the median; the darkest level of a two-level image, as _two_level decides), so
+  // that clean paper becomes the canvas's black. A photo with uneven light reads better in Python
+  // (chapter 7).
   const fileInput = root.querySelector(".dc-file");
   fileInput.addEventListener("change", async () => {
     const file = fileInput.files[0];
@@ -100,7 +104,8 @@
     for (let y = 1; y < h - 1; y++) border.push(gray[y * w], gray[y * w + w - 1]);
     const cut = otsu(gray), light = border.filter((v) => v > cut).length / border.length;
     if (light >= 2 / 3 || (light > 1 / 3 && median(gray) > 0.5)) gray = gray.map((v) => 1 - v);
-    const background = median(gray);
+    gray = removeLines({ data: gray, w, h }).data;
+    const background = twoLevel(gray) >= 0.97 ? gray.reduce((a, b) => Math.min(a, b)) : median(gray);
     const image = fitted.createImageData(w, h);
     gray.forEach((v, i) => {
       const level = Math.round(255 * Math.max(v - background, 0));
@@ -121,6 +126,160 @@
     const gray = new Float32Array(W * H);
     for (let i = 0; i < gray.length; i++) gray[i] = rgba[4 * i] / 255;
     return gray;
+  }
+
+  // remove_lines: a notebook page's printed lines removed, the strokes that cross them kept. Images
+  // are { data: Float32Array, w, h }; every value is rounded to float32 after each operation, as
+  // NumPy computes on float32 arrays, so that the page and Python agree to the last bit.
+  const f32 = Math.fround;
+  const image2d = (w, h, fill = 0) => ({ data: new Float32Array(w * h).fill(fill), w, h });
+  function transpose({ data, w, h }) {
+    const out = image2d(h, w);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out.data[x * h + y] = data[y * w + x];
+    return out;
+  }
+  // scipy.ndimage.minimum_filter1d / maximum_filter1d along one row of `length` values read at
+  // start + k * step: the window of output i is i - size // 2 .. i + size - 1 - size // 2; values
+  // beyond the row are `outside` (mode="constant"), or mirrored if it is null (mode="reflect":
+  // d c b a | a b c d | d c b a). A queue of candidates keeps the window's extreme at its head.
+  let queueAt = new Int32Array(0), queueValue = new Float32Array(0);
+  function filter1d(src, dst, start, step, length, size, isMax, outside) {
+    if (queueAt.length < length + size) [queueAt, queueValue] = [new Int32Array(length + size), new Float32Array(length + size)];
+    const before = size >> 1, after = size - 1 - before;
+    const at = (k) => (k >= 0 && k < length ? src[start + k * step]
+      : outside !== null ? outside : src[start + (k < 0 ? -k - 1 : 2 * length - k - 1) * step]);
+    let head = 0, tail = 0; // the queue: positions whose values could still be a window's extreme
+    for (let k = -before; k < length + after; k++) {
+      const v = at(k);
+      while (tail > head && (isMax ? queueValue[tail - 1] <= v : queueValue[tail - 1] >= v)) tail--;
+      queueAt[tail] = k; queueValue[tail++] = v;
+      const i = k - after; // the output whose window ends at k
+      if (i < 0) continue;
+      while (queueAt[head] < i - before) head++;
+      dst[start + i * step] = queueValue[head];
+    }
+  }
+  // One filter along the rows (axis 1) or the columns (axis 0) of an image.
+  function filterAlong(image, axis, size, isMax, outside) {
+    const out = image2d(image.w, image.h);
+    if (axis === 1) for (let y = 0; y < image.h; y++) filter1d(image.data, out.data, y * image.w, 1, image.w, size, isMax, outside);
+    else for (let x = 0; x < image.w; x++) filter1d(image.data, out.data, x, image.w, image.h, size, isMax, outside);
+    return out;
+  }
+  const lowest = (a, b) => Math.min(a, b), highest = (a, b) => Math.max(a, b);
+  function combine(a, b, op) { // op applied pixel by pixel; storing in a Float32Array rounds to float32
+    const out = image2d(a.w, a.h), x = a.data, y = b.data, z = out.data;
+    for (let i = 0; i < z.length; i++) z[i] = op(x[i], y[i]);
+    return out;
+  }
+  const LINE = { length: 0.6, width: 7, tilt: 6.0, contrast: f32(0.03), slack: 3.0, full: 0.9 };
+
+  // _tilt: the angle within +-6 degrees whose shear gives the sharpest projection profile (every
+  // fourth column), searched every degree, then refined by quarters of a degree.
+  function tiltOf({ data, w, h }) {
+    const sharpness = (angle) => {
+      const tan = Math.tan(angle * (Math.PI / 180)), shifts = [];
+      let low = Infinity, high = -Infinity;
+      for (let x = 0; x < w; x += 4) { const s = roundHalfEven(x * tan); shifts.push(s); low = Math.min(low, -s); high = Math.max(high, h - 1 - s); }
+      const bins = new Float64Array(high - low + 1);
+      for (let y = 0; y < h; y++) for (let k = 0, x = 0; x < w; k++, x += 4) bins[y - shifts[k] - low] += data[y * w + x];
+      let sum = 0;
+      for (let k = 1; k < bins.length; k++) sum += (bins[k] - bins[k - 1]) ** 2;
+      return sum;
+    };
+    const best = (angles) => {
+      const scores = angles.map(sharpness); // the first of the sharpest, as Python's max() picks
+      return angles[scores.indexOf(Math.max(...scores))];
+    };
+    const coarse = best(Array.from({ length: 2 * LINE.tilt + 1 }, (_, k) => k - LINE.tilt));
+    return best([-0.5, -0.25, 0, 0.25, 0.5].map((d) => Math.min(Math.max(coarse + d, -LINE.tilt), LINE.tilt)));
+  }
+
+  // _open_along: a grey opening along segments `length` long at `tilt` degrees: shear the columns so
+  // that the lines run along the rows, a maximum over 3 rows, a minimum then a maximum along the
+  // rows (outside the image: line for the minimum, nothing for the maximum), shear back.
+  function openAlong(image, tilt, length) {
+    const { data, w, h } = image, tan = Math.tan(tilt * (Math.PI / 180));
+    const shifts = Array.from({ length: w }, (_, x) => roundHalfEven(x * tan));
+    const low = Math.min(...shifts);
+    shifts.forEach((s, x) => { shifts[x] = s - low; });
+    const most = Math.max(...shifts), sheared = image2d(w, h + most), inside = new Uint8Array(w * (h + most));
+    for (let y = 0; y < h + most; y++) for (let x = 0; x < w; x++) {
+      const row = y - most + shifts[x];
+      inside[y * w + x] = row >= 0 && row < h;
+      sheared.data[y * w + x] = inside[y * w + x] ? data[row * w + x] : 1;
+    }
+    const eroded = filterAlong(filterAlong(sheared, 0, 3, true, null), 1, length, false, 1);
+    eroded.data.forEach((_, i) => { if (!inside[i]) eroded.data[i] = 0; });
+    const opened = filterAlong(eroded, 1, length, true, 0), out = image2d(w, h);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out.data[y * w + x] = opened.data[(y + most - shifts[x]) * w + x];
+    return out;
+  }
+
+  // _beside: the paper on either side of a line along the rows, the lowest of the 4 pixels starting
+  // 4 rows above and of the 4 starting 4 rows below, whichever is higher (0 beyond the image).
+  function beside({ data, w, h }) {
+    const gap = (LINE.width + 2) >> 1, out = image2d(w, h);
+    const least = (y, x) => Math.min(data[y * w + x], data[(y + 1) * w + x], data[(y + 2) * w + x], data[(y + 3) * w + x]);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+      const above = y >= gap + 3 ? least(y - gap - 3, x) : 0, below = y + gap + 3 < h ? least(y + gap, x) : 0;
+      out.data[y * w + x] = Math.max(above, below);
+    }
+    return out;
+  }
+
+  // scipy.ndimage.label (4-neighbours): the label of each pixel of `mask` and each label's columns.
+  function labelColumns(mask, w, h) {
+    const labels = new Int32Array(w * h), spans = [null];
+    for (let start = 0; start < mask.length; start++) {
+      if (!mask[start] || labels[start]) continue;
+      const label = spans.length, stack = [start], span = [Infinity, -Infinity];
+      labels[start] = label;
+      while (stack.length) {
+        const i = stack.pop(), x = i % w;
+        span[0] = Math.min(span[0], x); span[1] = Math.max(span[1], x);
+        for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
+          if (j >= 0 && j < mask.length && mask[j] && !labels[j]) { labels[j] = label; stack.push(j); }
+        }
+      }
+      spans.push(span);
+    }
+    return { labels, spans };
+  }
+
+  function removeLines(ink) {
+    const images = [ink, transpose(ink)];
+    const opened = images.map((image) => openAlong(image, tiltOf(image), Math.max(3, Math.trunc(LINE.length * image.w))));
+    const positive = (v) => Math.max(v, 0);
+    const candidates = opened.map((o) => combine(o, beside(o), (a, b) => positive(a - b)));
+    let found = 0;
+    const contrast = [], papers = [], bands = [];
+    images.forEach((image, axis) => {
+      const across = transpose(candidates[1 - axis]);
+      const paper = combine(combine(opened[axis], candidates[axis], (a, b) => a - b),
+                            beside(combine(image, across, (a, b) => positive(a - b))), highest);
+      const line = combine(opened[axis], paper, (a, b) => positive(a - b));
+      const { labels, spans } = labelColumns(line.data.map((v) => (v > LINE.contrast ? 1 : 0)), image.w, image.h);
+      found = Math.max(found, spans.filter((s) => s && s[1] - s[0] + 1 >= LINE.full * image.w).length);
+      const lifted = combine(image, paper, (a, b) => positive(a - b));
+      contrast.push(combine(line, lifted, (a, b) => Math.min(f32(LINE.slack * a), b)));
+      papers.push(paper);
+      bands.push(labels);
+    });
+    if (found < 2) return ink;
+    const [paper, across, band] = [transpose(papers[1]), transpose(contrast[1]), transpose({ data: bands[1], w: ink.h, h: ink.w })];
+    const lowestPaper = combine(papers[0], paper, lowest);
+    let unlined = combine(combine(combine(ink, contrast[0], (a, b) => a - b), across, (a, b) => a - b),
+                          combine(ink, lowestPaper, lowest), highest);
+    // A grey closing across the lines (a maximum, then a minimum, over 2 * 7 + 1 pixels, mirrored at
+    // the edges) bridges the gaps where strokes crossed them.
+    const size = 2 * LINE.width + 1;
+    const close = (image, axis) => filterAlong(filterAlong(image, axis, size, true, null), axis, size, false, null);
+    const down = close(unlined, 0);
+    unlined = { data: unlined.data.map((v, i) => (bands[0][i] ? Math.max(v, down.data[i]) : v)), w: ink.w, h: ink.h };
+    const along = close(unlined, 1);
+    unlined.data = unlined.data.map((v, i) => (band.data[i] ? Math.max(v, along.data[i]) : v));
+    return unlined;
   }
 
   // level_background. fix_polarity keeps the image as it is: the canvas's border is black, light on
@@ -145,6 +304,19 @@
     const threshold = Math.max(otsu(levelled), 0.08, strong / 3);
     const keep = dropSpecks(levelled.map((v) => (v > threshold ? 1 : 0)));
     return levelled.map((v, i) => (keep[i] ? Math.min(v / strong, 1) : 0));
+  }
+
+  // _two_level: the fraction of the variance between Otsu's two classes (1: a two-level image).
+  function twoLevel(values) {
+    const moments = (part) => {
+      const mean = part.reduce((s, v) => s + v, 0) / part.length;
+      return [part.length, part.reduce((s, v) => s + (v - mean) ** 2, 0)];
+    };
+    const [count, total] = moments(values);
+    if (!count || total === 0) return 0;
+    const cut = otsu(values), dark = values.filter((v) => v <= cut), light = values.filter((v) => v > cut);
+    const within = [dark, light].reduce((s, part) => s + (part.length ? moments(part)[1] : 0), 0);
+    return 1 - within / total;
   }
 
   // _otsu: the threshold that maximizes the between-class variance of a 256-bin histogram.
@@ -319,7 +491,7 @@
   async function predict() {
     if (!session) return;
     const start = performance.now();
-    const levelled = levelBackground(toGrayscale());
+    const levelled = levelBackground(removeLines({ data: toGrayscale(), w: W, h: H }).data);
     if (levelled === null) { status.textContent = "Draw one digit, or choose an image file."; return; }
     const input = centerByMass(fitInBox(thinThickStrokes(widenThinStrokes(cropToInk(levelled, W, H)))));
     const image = inputView.createImageData(28, 28);

@@ -14,9 +14,11 @@ so the page needs no Python kernel and no extra file. It works in the static HTM
 The drawing is preprocessed in JavaScript (``widget.js`` beside this file) by the same steps as
 :func:`digitcourse.handwriting.to_mnist`; the tests hold the two to the same 28 x 28 image. A chosen
 image file is first made what a drawing is (grey light ink on the black canvas) by the steps of
-``to_mnist`` that a drawing does not need: ``to_grayscale``, ``fix_polarity`` and, in place of
-``subtract_background``, the removal of the background's median level; a photo with uneven light
-reads better with ``to_mnist`` itself.
+``to_mnist`` that a drawing does not need: ``to_grayscale``, ``fix_polarity``, ``remove_lines``
+(a notebook's ruling; the tests hold the JavaScript to Python's result on generated pages) and, in
+place of ``subtract_background``, the removal of the background's median level (its darkest level if
+the image is two-level, as ``_two_level`` decides); a photo with uneven light reads better with
+``to_mnist`` itself.
 
 Offline use: the page loads ONNX Runtime Web (version :data:`ORT_VERSION`, checked with Subresource
 Integrity) and its WebAssembly file from the jsDelivr CDN once; the browser caches them. Without
