@@ -44,6 +44,10 @@ MIN_INK_PIXELS = 12
 #: by NOISE_SIGMAS robust standard deviations of the image's noise, and by at least MIN_CONTRAST
 #: (two grey levels in 8 bits; see :func:`noise_floor`).
 CLEAR_CONTRAST, NOISE_SIGMAS, MIN_CONTRAST = 0.08, 5.0, 0.008
+#: Ink's level (the 90th percentile of what stands out) reaches at least INK_OVER_FLOOR times the
+#: floor it must stand out by: the grain of an empty sheet crosses its floor only in its highest
+#: specks (see :func:`level_background`).
+INK_OVER_FLOOR = 1.5
 #: An image whose two Otsu classes explain at least this fraction of its variance is already two-level
 #: (a binarized scan, a clean drawing): it has no shading to remove (:func:`subtract_background`).
 TWO_LEVEL = 0.97
@@ -442,7 +446,10 @@ def level_background(ink: np.ndarray, min_contrast: float = CLEAR_CONTRAST) -> n
        variance of the histogram; N. Otsu, IEEE Trans. SMC 9(1), 1979), but at least the noise
        floor, and at least a third of the ink's level (the 90th percentile of the pixels above the
        floor, however small the digit is in the image): faint texture never counts as ink.
-       Pixels below it become 0.
+       Pixels below it become 0. The ink's level must reach INK_OVER_FLOOR times the floor: on
+       generated photos of an empty sheet under uneven light, what crosses the floor reaches at
+       most 1.27 times it (100 sheets), while the digits of 194 real photos, scans and drawings
+       held for measuring reach at least 1.6 times it (median 12), and USPS's at least 6 times.
     5. :func:`drop_clutter`: the edge of the page and small specks are erased.
     6. The remaining ink is stretched so that the ink's level is 1, as in MNIST where stroke
        centres are saturated.
@@ -463,8 +470,9 @@ def level_background(ink: np.ndarray, min_contrast: float = CLEAR_CONTRAST) -> n
     Raises
     ------
     NoInkError
-        If fewer than MIN_INK_PIXELS pixels stand out from the noise (:func:`noise_floor`): a blank
-        or uniform image, or one holding nothing but noise.
+        If fewer than MIN_INK_PIXELS pixels stand out from the noise (:func:`noise_floor`), or they
+        barely do (under INK_OVER_FLOOR times the floor): a blank or uniform image, or one holding
+        nothing but noise, such as the grain of an empty sheet.
     """
     difference = subtract_background(ink)
     floor = noise_floor(difference, min_contrast)
@@ -475,6 +483,10 @@ def level_background(ink: np.ndarray, min_contrast: float = CLEAR_CONTRAST) -> n
                          f"above the background, {floor:.3f} needed over at least {MIN_INK_PIXELS} pixels). "
                          "The image is blank or uniform: is the digit in it?")
     strong = float(np.percentile(candidates, 90))  # the level of the ink, however little of it there is
+    if strong < INK_OVER_FLOOR * floor:
+        raise NoInkError(f"no ink found: what stands out from the image's noise barely does ({strong:.3f} above the "
+                         f"background, against a noise floor of {floor:.3f}; {INK_OVER_FLOOR} times it needed), as in "
+                         "the grain of an empty sheet. Is the digit in the image, and dark enough to see?")
     mask = drop_clutter(levelled > max(_otsu(levelled), floor, strong / 3))
     return np.where(mask, np.clip(levelled / strong, 0, 1), 0).astype(np.float32)
 

@@ -286,8 +286,9 @@
   // dark already. On this clean black canvas, subtract_background's opening is 0; noise_floor's
   // noise is 0, so any drawing reaches the clear contrast, 0.08, which becomes the floor;
   // remove_specks is the 3 x 3 median (the 18-pixel pen draws no 1-pixel lines to widen first).
-  // What remains: Otsu's threshold (at least 0.08 and a third of the ink's level), drop_clutter's
-  // removal of specks under 5% of the largest stroke, and the stretch of the ink's level to 1.
+  // What remains: the ink's level at least 1.5 times that floor, Otsu's threshold (at least 0.08 and
+  // a third of the ink's level), drop_clutter's removal of specks under 5% of the largest stroke, and
+  // the stretch of the ink's level to 1.
   function levelBackground(gray) {
     const clamp = (v, n) => (v < 0 ? -v - 1 : v >= n ? 2 * n - v - 1 : v); // scipy's "reflect" border
     const levelled = new Float32Array(W * H);
@@ -301,6 +302,7 @@
     if (candidates.length < 12) return null; // NoInkError: nothing drawn yet
     const at = 0.9 * (candidates.length - 1); // np.percentile(candidates, 90), linear interpolation
     const strong = candidates[Math.floor(at)] + (at % 1) * (candidates[Math.ceil(at)] - candidates[Math.floor(at)]);
+    if (strong < 1.5 * 0.08) return null; // NoInkError: the ink's level under INK_OVER_FLOOR times the floor
     const threshold = Math.max(otsu(levelled), 0.08, strong / 3);
     const keep = dropSpecks(levelled.map((v) => (v > threshold ? 1 : 0)));
     return levelled.map((v, i) => (keep[i] ? Math.min(v / strong, 1) : 0));

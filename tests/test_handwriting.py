@@ -357,19 +357,21 @@ def test_a_digit_on_notebook_paper_reads_as_on_plain_paper(mnist, paper, line_co
 
 
 @pytest.mark.parametrize("paper, line_color", [
-    ("ruled", "blue"), ("ruled", "black"),
-    pytest.param("squared", "grey", marks=pytest.mark.xfail(reason="6 of 24 evenly lit empty squared pages keep "
-                                                            "grid residue above the noise floor")),
-    pytest.param("squared", "black", marks=pytest.mark.xfail(reason="as above"))])
+    ("plain", "grey"),
+    pytest.param("ruled", "black", marks=pytest.mark.xfail(reason="1 of 24 evenly lit and 4 of 24 shaded empty "
+                                                            "ruled pages keep ruling residue read as ink")),
+    pytest.param("squared", "black", marks=pytest.mark.xfail(reason="6 of 24 evenly lit and 5 of 24 shaded empty "
+                                                              "squared pages keep grid residue read as ink"))])
 def test_an_empty_notebook_page_is_refused(paper, line_color):
-    """Evenly lit: a blank page under light falling off across it is not always refused yet, with or
-    without ruling (12 of 24 generated plain pages were read as ink, a corner of the shading)."""
+    """Evenly lit and under light falling off across it, with a margin line."""
     from digitcourse import synthetic
 
-    page = synthetic.notebook_page(np.zeros((28, 28), np.uint8), np.random.default_rng(3), paper, line_color,
-                                   margin=True, shading=False)
-    with pytest.raises(hw.NoInkError, match="no ink found"):
-        hw.to_mnist(page)
+    for seed in range(12):
+        for shading in (False, True):
+            page = synthetic.notebook_page(np.zeros((28, 28), np.uint8), np.random.default_rng(seed), paper, line_color,
+                                           margin=True, shading=shading)
+            with pytest.raises(hw.NoInkError, match="no ink found"):
+                hw.to_mnist(page)
 
 
 def test_lines_are_kept_when_there_is_no_ruling(digit):
@@ -415,3 +417,15 @@ def test_a_small_digit_in_the_corner_of_a_large_canvas_is_read(digit):
 def test_a_low_contrast_photo_is_read(digit):
     faint = 0.55 + 0.3 * photo_of(digit)  # grey paper, ink 15% darker at most, lighting gradient
     assert similarity(hw.to_mnist(faint), hw.to_mnist(digit)) > 0.85
+
+
+def test_an_empty_sheet_under_uneven_light_is_refused():
+    """The grain of an empty sheet, photographed under light falling off across it, crosses the noise
+    floor in its highest specks: 26 of 100 such photos (the generator chapter 7 uses) were read as
+    ink before the ink's level had to reach INK_OVER_FLOOR times the floor."""
+    from digitcourse import synthetic
+
+    rng = np.random.default_rng(7)
+    for k in range(40):
+        with pytest.raises(hw.NoInkError, match="no ink found"):
+            hw.to_mnist(synthetic.photo_of(np.zeros((28, 28), np.uint8), rng))
