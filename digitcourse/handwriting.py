@@ -38,6 +38,9 @@ WORK_SIZE = 400
 MIN_WORK_SIZE = 112
 #: The smallest image side that can hold a recognisable digit (pixels).
 MIN_SIZE = 8
+#: A digit whose ink spans less than this fraction of the working size, in an image that was reduced
+#: to it, is read again from the original pixels around it (:func:`to_mnist`).
+SMALL_INK = 0.25
 #: Fewer pixels than this standing out from the background (at the working size) is no digit.
 MIN_INK_PIXELS = 12
 #: Ink usually stands out from the background by CLEAR_CONTRAST; in a faint image it must stand out
@@ -595,7 +598,9 @@ def to_mnist(source, return_steps: bool = False):
     :func:`fix_polarity`, :func:`remove_lines` (a notebook's ruling, grid and margin line),
     :func:`level_background` (shadows and texture removed, threshold),
     :func:`crop_to_ink`, :func:`widen_thin_strokes`, :func:`fit_in_box` (20 px, aspect ratio kept),
-    :func:`center_by_mass` (28 x 28).
+    :func:`center_by_mass` (28 x 28). If the image was reduced to the working size and the ink
+    spans less than SMALL_INK of it, the steps up to :func:`level_background` run again on the
+    original pixels around the ink (three times its size), and ``steps`` show that second pass.
 
     Parameters
     ----------
@@ -619,10 +624,21 @@ def to_mnist(source, return_steps: bool = False):
     NoInkError
         A ``ValueError``: the image is blank or uniform, or its strokes are too faint.
     """
-    gray = to_grayscale(load_image(source))
-    ink, inverted = fix_polarity(gray)
-    unlined = remove_lines(ink)
-    levelled = level_background(unlined)
+    image = load_image(source)
+    for attempt in range(2):
+        gray = to_grayscale(image)
+        ink, inverted = fix_polarity(gray)
+        unlined = remove_lines(ink)
+        levelled = level_background(unlined)
+        rows, cols = np.nonzero(levelled)
+        side = max(np.ptp(rows), np.ptp(cols)) + 1 if rows.size else max(gray.shape)
+        scale = max(image.size) / max(gray.shape)
+        if attempt or scale <= 1 or side >= SMALL_INK * max(gray.shape):
+            break
+        # A small digit in a large image (a photo of a whole page) has lost its detail to the working
+        # size: read it again from the original pixels around it, a margin of its size on each side.
+        box = np.array([cols.min() - side, rows.min() - side, cols.max() + 1 + side, rows.max() + 1 + side]) * scale
+        image = image.crop(tuple(int(v) for v in np.clip(np.round(box), 0, [image.width, image.height] * 2)))
     cropped = thin_thick_strokes(widen_thin_strokes(crop_to_ink(levelled)))
     boxed = fit_in_box(cropped)
     mnist = center_by_mass(boxed)
