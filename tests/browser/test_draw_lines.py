@@ -39,7 +39,7 @@ def test_the_widget_removes_lines_as_python_does(opened_widget, mnist, paper, li
 
 def test_a_digit_on_ruled_paper_chosen_as_a_file_is_read_as_python_reads_it(opened_widget, mnist, cnn, tmp_path):
     page, record = opened_widget
-    # A pencil digit on blue-ruled paper, photographed under light falling off across the page.
+    # A ballpoint digit on blue-ruled paper with a margin line, under light falling off across the page.
     index = 0
     photo = synthetic.notebook_page(mnist["x_test"][index], np.random.default_rng(index), "ruled", "blue", "ballpoint",
                                     margin=True)
