@@ -223,8 +223,8 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
 
     Keras 3 computes a batch's mean and variance, the normalization and the update of the running
     averages as separate operations; TensorFlow's ``FusedBatchNormV3`` kernel (the one Keras 2 used
-    by default) does them in one pass over the batch: a training step of chapter 8's deeper network
-    takes 30 to 35% less processor time on a CPU (the chapter measures it). The result is
+    by default) does them in one compiled routine. Chapter 8 measures the processor time of a
+    training step of its deeper network with each layer, on the machine that builds it. The result is
     the same up to float32 rounding, except that the running variance averages the batch variance
     with Bessel's correction (divided by n - 1 instead of n, n = batch size x height x width). Same
     weights, arguments and saved format as ``keras.layers.BatchNormalization``. Inference, and
