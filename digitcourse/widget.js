@@ -228,23 +228,27 @@
     return out;
   }
 
-  // scipy.ndimage.label (4-neighbours): the label of each pixel of `mask` and each label's columns.
-  function labelColumns(mask, w, h) {
-    const labels = new Int32Array(w * h), spans = [null];
+  // scipy.ndimage.label (4-neighbours): the label of each pixel of `mask` (w pixels a row), and each
+  // label's size in pixels and its first and last columns (index 0: the background).
+  function label(mask, w) {
+    const labels = new Int32Array(mask.length), sizes = [0], spans = [null];
     for (let start = 0; start < mask.length; start++) {
       if (!mask[start] || labels[start]) continue;
-      const label = spans.length, stack = [start], span = [Infinity, -Infinity];
-      labels[start] = label;
+      const number = sizes.length, stack = [start], span = [Infinity, -Infinity];
+      labels[start] = number;
+      let size = 0;
       while (stack.length) {
         const i = stack.pop(), x = i % w;
+        size++;
         span[0] = Math.min(span[0], x); span[1] = Math.max(span[1], x);
         for (const j of [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w]) {
-          if (j >= 0 && j < mask.length && mask[j] && !labels[j]) { labels[j] = label; stack.push(j); }
+          if (j >= 0 && j < mask.length && mask[j] && !labels[j]) { labels[j] = number; stack.push(j); }
         }
       }
+      sizes.push(size);
       spans.push(span);
     }
-    return { labels, spans };
+    return { labels, sizes, spans };
   }
 
   function removeLines(ink) {
@@ -259,7 +263,7 @@
       const paper = combine(combine(opened[axis], candidates[axis], (a, b) => a - b),
                             beside(combine(image, across, (a, b) => positive(a - b))), highest);
       const line = combine(opened[axis], paper, (a, b) => positive(a - b));
-      const { labels, spans } = labelColumns(line.data.map((v) => (v > LINE.contrast ? 1 : 0)), image.w, image.h);
+      const { labels, spans } = label(line.data.map((v) => (v > LINE.contrast ? 1 : 0)), image.w);
       found = Math.max(found, spans.filter((s) => s && s[1] - s[0] + 1 >= LINE.full * image.w).length);
       const lifted = combine(image, paper, (a, b) => positive(a - b));
       contrast.push(combine(line, lifted, (a, b) => Math.min(f32(LINE.slack * a), b)));
@@ -340,23 +344,9 @@
   // drop_clutter: connected strokes (4-neighbours, as scipy.ndimage.label) smaller than 5% of the
   // largest are dropped. (Its page-edge rule, for shapes along half a side, has no use on a canvas.)
   function dropSpecks(mask) {
-    const labels = new Int32Array(W * H), sizes = [0];
-    for (let start = 0; start < mask.length; start++) {
-      if (!mask[start] || labels[start]) continue;
-      const label = sizes.length, stack = [start];
-      labels[start] = label;
-      let size = 0;
-      while (stack.length) {
-        const i = stack.pop(), x = i % W;
-        size++;
-        for (const j of [x > 0 ? i - 1 : -1, x < W - 1 ? i + 1 : -1, i - W, i + W]) {
-          if (j >= 0 && j < mask.length && mask[j] && !labels[j]) { labels[j] = label; stack.push(j); }
-        }
-      }
-      sizes.push(size);
-    }
+    const { labels, sizes } = label(mask, W);
     const smallest = Math.max(0.05 * Math.max(...sizes), 1);
-    return labels.map((label) => (label && sizes[label] >= smallest ? 1 : 0));
+    return labels.map((number) => (number && sizes[number] >= smallest ? 1 : 0));
   }
 
   // crop_to_ink: the bounding box of the non-zero pixels.
