@@ -10,6 +10,10 @@ formulas:
   Psychometrika 12(2), 1947; for classifiers, T. G. Dietterich, Neural Computation 10(7), 1998). Only
   the discordant images count, those one model gets right and the other wrong; under the null
   hypothesis that both models are equally accurate, each discordant image is a fair coin.
+- :func:`holm`: Holm's step-down adjustment of several p-values tested together (S. Holm,
+  Scandinavian Journal of Statistics 6(2), 1979), so that the chance of any false "evidence" among
+  them stays at the chosen level. SciPy's ``false_discovery_control`` offers only the
+  Benjamini-Hochberg family, which controls a different error rate.
 """
 
 from __future__ import annotations
@@ -103,3 +107,36 @@ def mcnemar(y_true, pred_a, pred_b) -> McNemarResult:
     if only_a + only_b == 0:
         return McNemarResult(0, 0, 1.0)
     return McNemarResult(only_a, only_b, float(binomtest(only_a, only_a + only_b, 0.5).pvalue))
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's adjusted p-values: compare each with the level as if it had been tested alone.
+
+    The smallest of m p-values is multiplied by m, the next by m - 1, and so on; each adjusted value is
+    then raised to the largest one before it (so that the order is kept) and capped at 1. Rejecting
+    the hypotheses whose adjusted p-value is below the level keeps the chance of rejecting any true
+    one at most that level, whatever the dependence between the tests (Holm 1979).
+
+    Parameters
+    ----------
+    p_values : array-like of float, shape (m,)
+        P-values in [0, 1], one per test.
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (m,)
+        The adjusted p-values, in [0, 1], in the order given.
+
+    Raises
+    ------
+    ValueError
+        If ``p_values`` is empty, not one-dimensional, or has a value outside [0, 1] (or NaN).
+    """
+    p = np.asarray(p_values, dtype=float)
+    if p.ndim != 1 or len(p) == 0 or not np.all((p >= 0) & (p <= 1)):
+        raise ValueError(f"need a non-empty 1-D array of p-values in [0, 1], got {p_values!r}.")
+    order = np.argsort(p)
+    stepped = np.maximum.accumulate((len(p) - np.arange(len(p))) * p[order])
+    adjusted = np.empty_like(p)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return adjusted

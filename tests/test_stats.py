@@ -1,4 +1,4 @@
-"""Wilson intervals and McNemar's exact test (digitcourse.stats), checked against their formulas."""
+"""Wilson intervals, McNemar's exact test and Holm's adjustment (digitcourse.stats), checked against their definitions."""
 
 import math
 
@@ -57,3 +57,23 @@ def test_mcnemar_without_discordant_images_and_bad_shapes():
     assert stats.mcnemar(y, y, y) == stats.McNemarResult(0, 0, 1.0)
     with pytest.raises(ValueError, match="one length"):
         stats.mcnemar(y, y[:5], y)
+
+
+def test_holm_matches_the_step_down_procedure_by_hand():
+    # Sorted 0.01, 0.02, 0.03, 0.04 times 4, 3, 2, 1: 0.04, 0.06, 0.06, 0.04 -> kept monotone: 0.04, 0.06, 0.06, 0.06.
+    adjusted = stats.holm([0.03, 0.01, 0.04, 0.02])
+    np.testing.assert_allclose(adjusted, [0.06, 0.04, 0.06, 0.06])
+    assert stats.holm([0.5, 0.9])[1] == 1.0  # capped at 1
+    np.testing.assert_allclose(stats.holm([0.02]), [0.02])  # one test: nothing to adjust
+
+
+def test_holm_is_never_below_the_raw_p_value_nor_above_bonferroni():
+    p = np.random.default_rng(0).uniform(size=12) ** 3
+    adjusted = stats.holm(p)
+    assert np.all(adjusted >= p) and np.all(adjusted <= np.minimum(len(p) * p, 1))
+
+
+@pytest.mark.parametrize("bad", [[], [0.1, 1.5], [[0.1, 0.2]], [np.nan]])
+def test_holm_rejects_bad_input(bad):
+    with pytest.raises(ValueError, match="p-values in"):
+        stats.holm(bad)
