@@ -647,6 +647,19 @@ def to_mnist(source, return_steps: bool = False):
     return mnist, Steps(gray, ink, unlined, levelled, cropped, boxed, mnist, inverted)
 
 
+
+def to_mnist_or_blank(source) -> np.ndarray:
+    """:func:`to_mnist`, or a blank image where it finds no ink: for scoring a whole data set.
+
+    ``source`` as :func:`to_mnist` takes it. Returns float32 (28, 28) in [0, 1]; all zeros (an
+    image every model reads wrong, so that a refused digit counts as an error) where :func:`to_mnist`
+    raises :class:`NoInkError`. Raises what :func:`to_mnist` raises for an unreadable image.
+    Chapters 7 and 8."""
+    try:
+        return to_mnist(source)
+    except NoInkError:
+        return np.zeros((MNIST_SIZE, MNIST_SIZE), dtype=np.float32)
+
 def naive_resize(source) -> np.ndarray:
     """What a first attempt does: grayscale, and resize the whole image to 28 x 28 (Lanczos).
 

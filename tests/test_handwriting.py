@@ -170,6 +170,15 @@ def test_images_without_ink(blank):
     with pytest.raises(hw.NoInkError, match="no ink found"):
         hw.to_mnist(blank)
 
+    blank_out = hw.to_mnist_or_blank(blank)  # for scoring a data set: a refused image becomes a blank one
+    assert blank_out.shape == (28, 28) and blank_out.dtype == np.float32 and not blank_out.any()
+
+
+def test_to_mnist_or_blank_passes_a_digit_and_other_errors_through(digit):
+    np.testing.assert_array_equal(hw.to_mnist_or_blank(digit), hw.to_mnist(digit))
+    with pytest.raises(ValueError, match="too small to hold a digit"):
+        hw.to_mnist_or_blank(np.zeros((5, 40)))
+
 
 def test_image_too_small():
     with pytest.raises(ValueError, match="too small to hold a digit"):
