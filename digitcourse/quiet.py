@@ -1,4 +1,4 @@
-"""Keep TensorFlow's start-up log out of the reader's page, and nothing else.
+"""Keep TensorFlow's start-up log, and its warning about retracing, out of the reader's page, and nothing else.
 
 When TensorFlow is imported, its C++ core writes a dozen lines straight to the process's standard
 error (file descriptor 2), below Python: absl's ``WARNING: All log messages before
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.abc
+import logging
 import importlib.machinery
 import os
 import re
@@ -154,12 +155,31 @@ class _QuietTensorFlowFinder(importlib.abc.MetaPathFinder):
         return spec
 
 
+class DropRetracingWarning(logging.Filter):
+    """Drops TensorFlow's ``N out of the last M calls to <function ...> triggered tf.function
+    retracing`` warning, and only that record.
+
+    Keras compiles each new model's training, evaluation and prediction steps into TensorFlow
+    functions; a chapter that trains many small networks one after the other on purpose (chapter 8's
+    ablation) builds new ones each time, and TensorFlow, which counts the traces of every model's
+    step together, then warns that "tracing is expensive" in the learner's page. Installed on the
+    ``tensorflow`` logger by :func:`install`.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
 def install() -> None:
-    """Quiet the next first import of TensorFlow (no effect if it is already imported).
+    """Quiet the next first import of TensorFlow (no effect if it is already imported), and drop
+    TensorFlow's retracing warning (:class:`DropRetracingWarning`).
 
     Sets ``TF_CPP_MIN_LOG_LEVEL`` to ``"1"`` unless the user has set it. Safe to call repeatedly.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    tensorflow_logger = logging.getLogger("tensorflow")
+    if not any(isinstance(f, DropRetracingWarning) for f in tensorflow_logger.filters):
+        tensorflow_logger.addFilter(DropRetracingWarning())
     if "tensorflow" in sys.modules or any(isinstance(f, _QuietTensorFlowFinder) for f in sys.meta_path):
         return
     sys.meta_path.insert(0, _QuietTensorFlowFinder())
