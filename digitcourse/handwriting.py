@@ -647,7 +647,6 @@ def to_mnist(source, return_steps: bool = False):
     return mnist, Steps(gray, ink, unlined, levelled, cropped, boxed, mnist, inverted)
 
 
-
 def to_mnist_or_blank(source) -> np.ndarray:
     """:func:`to_mnist`, or a blank image where it finds no ink: for scoring a whole data set.
 
@@ -659,6 +658,7 @@ def to_mnist_or_blank(source) -> np.ndarray:
         return to_mnist(source)
     except NoInkError:
         return np.zeros((MNIST_SIZE, MNIST_SIZE), dtype=np.float32)
+
 
 def naive_resize(source) -> np.ndarray:
     """What a first attempt does: grayscale, and resize the whole image to 28 x 28 (Lanczos).

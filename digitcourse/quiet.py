@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import contextlib
 import importlib.abc
-import logging
 import importlib.machinery
+import logging
 import os
 import re
 import sys
