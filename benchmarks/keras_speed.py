@@ -32,7 +32,7 @@ SETTINGS = {  # name -> (model, batch size, steps_per_execution, jit_compile, th
     "CNN, 1 intra-op thread": ("cnn", 128, 16, False, 1, "numpy"),
     "CNN, tf.data pipeline": ("cnn", 128, 16, False, 0, "tf.data"),
     "chapter 8's network, its settings": ("cnn_plus", 128, 16, False, 0, "numpy"),
-    "chapter 8's network, Keras' BatchNormalization": ("cnn_plus_keras_bn", 128, 16, False, 0, "numpy"),
+    "chapter 8's network, fused batch normalization": ("cnn_plus_fused_bn", 128, 16, False, 0, "numpy"),
     "chapter 8's network, steps_per_execution=1": ("cnn_plus", 128, 1, False, 0, "numpy"),
     "MLP, chapter 4's settings": ("mlp", 128, 16, False, 0, "numpy"),
     "MLP, steps_per_execution=1": ("mlp", 128, 1, False, 0, "numpy"),
@@ -58,7 +58,11 @@ def run_one(model_name, batch_size, steps_per_execution, jit_compile, threads, i
         model = models.cnn_model(steps_per_epoch=-(-len(x) // batch_size), epochs=2)
     elif model_name.startswith("cnn_plus"):
         x, y = add_channel_axis(normalize(splits.x_train)), one_hot(splits.y_train)
-        layer = {"batch_norm": keras.layers.BatchNormalization} if model_name.endswith("keras_bn") else {}
+        if model_name.endswith("fused_bn"):
+            from fused_batch_norm import FusedBatchNormalization  # beside this script
+            layer = {"batch_norm": FusedBatchNormalization}
+        else:
+            layer = {}
         model = models.cnn_plus_model(-(-len(x) // batch_size), 2, **layer)
     else:
         x, y = flatten_images(normalize(splits.x_train)), one_hot(splits.y_train)

@@ -9,7 +9,6 @@ import math
 import time
 
 import keras
-import tensorflow as tf
 
 from digitcourse.preprocess import one_hot
 
@@ -217,42 +216,9 @@ class RandomAffine(keras.layers.Layer):
                 "shift": self.shift, "interpolation": self.interpolation}
 
 
-@keras.saving.register_keras_serializable(package="digitcourse")
-class FusedBatchNormalization(keras.layers.BatchNormalization):
-    """Keras' ``BatchNormalization`` whose training step on images runs TensorFlow's fused kernel.
-
-    Keras 3 computes a batch's mean and variance, the normalization and the update of the running
-    averages as separate operations; TensorFlow's ``FusedBatchNormV3`` kernel (the one Keras 2 used
-    by default) does them in one compiled routine. Chapter 8 measures the processor time of a
-    training step of its deeper network with each layer, on the machine that builds it. The result is
-    the same up to float32 rounding, except that the running variance averages the batch variance
-    with Bessel's correction (divided by n - 1 instead of n, n = batch size x height x width). Same
-    weights, arguments and saved format as ``keras.layers.BatchNormalization``. Inference, and
-    everything the kernel does not cover, takes Keras' own path: inputs other than (N, H, W, C)
-    float32 normalized over the last axis (for example after a dense layer), masks, ``renorm``,
-    ``synchronized``, no ``center`` or ``scale``, ``epsilon`` below the kernel's minimum 1.001e-5.
-    Requires the TensorFlow backend. Chapter 8.
-    """
-
-    def call(self, inputs, training=None, mask=None):
-        fused = (training and self.trainable and len(inputs.shape) == 4 and self.axis in (-1, 3)
-                 and keras.backend.standardize_dtype(inputs.dtype) == "float32" and mask is None
-                 and self.center and self.scale and self.epsilon >= 1.001e-5
-                 and not getattr(self, "renorm", False)  # older Keras 3 versions lack these two
-                 and not getattr(self, "synchronized", False))
-        if not fused:
-            return super().call(inputs, training=training, mask=mask)
-        outputs, mean, variance = tf.compat.v1.nn.fused_batch_norm(
-            inputs, self.gamma, self.beta, mean=self.moving_mean, variance=self.moving_variance,
-            epsilon=self.epsilon, is_training=True, exponential_avg_factor=1.0 - self.momentum)
-        self.moving_mean.assign(mean)  # already the running averages: (1 - factor) * old + factor * batch
-        self.moving_variance.assign(variance)
-        return outputs
-
-
-def conv_bn_relu(x, filters, kernel_size=3, padding="same", batch_norm=FusedBatchNormalization):
+def conv_bn_relu(x, filters, kernel_size=3, padding="same", batch_norm=keras.layers.BatchNormalization):
     """Convolution, then batch normalization (Ioffe & Szegedy 2015), then ReLU. ``batch_norm``:
-    a batch normalization layer class (such as Keras' own), or ``False`` for none. With batch
+    a batch normalization layer class (Keras' own by default), or ``False`` for none. With batch
     normalization the convolution needs no bias: normalization subtracts it again. The running
     averages for inference use momentum 0.9 (Keras' default, 0.99, still remembers its initial
     values after a few hundred steps). Chapter 8."""
@@ -271,19 +237,18 @@ def cnn_plus_model(steps_per_epoch, epochs, deep=True, augment=True, batch_norm=
     pooling, two 3x3 convolutions (48), pooling, a 3x3 convolution (96), global average pooling,
     dropout 0.3. ``augment`` puts :class:`RandomAffine` in front (or, if it is a Keras layer, that
     layer); ``batch_norm`` follows every convolution (and the dense layer) with batch
-    normalization: ``True`` for :class:`FusedBatchNormalization`, or a layer class such as
-    ``keras.layers.BatchNormalization``. Training as in chapter 5 (Adam, :func:`warmup_cosine`),
-    on one-hot labels smoothed by ``label_smoothing`` (Szegedy et al. 2016). Takes float32
-    (N, 28, 28, 1) in [0, 1]; outputs softmax probabilities (N, 10); ``steps_per_epoch * epochs``
-    fixes the schedule's length; ``name`` names the model (members of an ensemble need different
-    names). Chapter 8.
+    normalization: ``True`` for ``keras.layers.BatchNormalization``, or another layer class.
+    Training as in chapter 5 (Adam, :func:`warmup_cosine`), on one-hot labels smoothed by
+    ``label_smoothing`` (Szegedy et al. 2016). Takes float32 (N, 28, 28, 1) in [0, 1]; outputs
+    softmax probabilities (N, 10); ``steps_per_epoch * epochs`` fixes the schedule's length;
+    ``name`` names the model (members of an ensemble need different names). Chapter 8.
     """
     inputs = keras.Input(shape=(28, 28, 1))
     if augment is True:
         augment = RandomAffine()
     x = augment(inputs) if augment is not False else inputs
     if batch_norm is True:
-        batch_norm = FusedBatchNormalization
+        batch_norm = keras.layers.BatchNormalization
     if deep:
         x = conv_bn_relu(x, 32, kernel_size=5, padding="valid", batch_norm=batch_norm)  # 24 x 24
         x = keras.layers.MaxPooling2D()(x)                                               # 12 x 12
@@ -320,14 +285,16 @@ def train_cnn_plus(x_train, y_train, x_val, y_val, epochs, batch_size=128, seed=
     ``epochs`` epochs and train it.
 
     ``x_train``, ``x_val``: float32 (N, 28, 28, 1) in [0, 1]; ``y_train``, ``y_val``: integer labels
-    (N,) in [0, 9] (one-hot encoded here, for label smoothing). ``seed`` seeds Python, NumPy and
-    Keras first and names the model ``cnn_plus_seed<seed>``. Returns ``(model, history, seconds)``
-    as :func:`train_cnn` does. Chapter 8.
+    (N,) in [0, 9] (one-hot encoded here, for label smoothing); ``x_val=None`` and ``y_val=None``
+    skip the validation after each epoch. ``seed`` seeds Python, NumPy and Keras first and names
+    the model ``cnn_plus_seed<seed>``. Returns ``(model, history, seconds)`` as :func:`train_cnn`
+    does. Chapter 8.
     """
     keras.utils.set_random_seed(seed)
     model = cnn_plus_model(math.ceil(len(x_train) / batch_size), epochs, name=f"cnn_plus_seed{seed}", **switches)
+    validation = None if x_val is None else (x_val, one_hot(y_val))
     start = time.perf_counter()
-    history = model.fit(x_train, one_hot(y_train), validation_data=(x_val, one_hot(y_val)),
+    history = model.fit(x_train, one_hot(y_train), validation_data=validation,
                         epochs=epochs, batch_size=batch_size, verbose=verbose)
     return model, history, time.perf_counter() - start
 
