@@ -2,9 +2,9 @@
 
 Chapter 8's networks use Keras' own ``BatchNormalization``: on this project's 2-core CPU a training
 step of chapter 8's network took 172 ms of processor time with this layer and 173 ms with Keras'
-(chapter 8's own timing, full mode, December 2026; 193 and 176 ms in quick mode), so the fused kernel did not earn a place in the lesson.
-``python benchmarks/keras_speed.py --only "batch"`` measures it again; ``tests/test_fused_batch_norm.py``
-checks that it computes what Keras' layer computes.
+(full mode, December 2026; 193 and 176 ms in quick mode), so the fused kernel did not earn a place in
+the lesson. ``python benchmarks/keras_speed.py --only "batch normalization"`` measures it again;
+``tests/test_fused_batch_norm.py`` checks that it computes what Keras' layer computes.
 """
 
 import keras
@@ -20,9 +20,9 @@ class FusedBatchNormalization(keras.layers.BatchNormalization):
     except that the running variance averages the batch variance with Bessel's correction (divided
     by n - 1 instead of n, n = batch size x height x width). Same weights and arguments as
     ``keras.layers.BatchNormalization``. Inference, and everything the kernel does not cover, takes
-    Keras' own path: inputs other than (N, H, W, C)
-    float32 normalized over the last axis (for example after a dense layer), masks, ``renorm``,
-    ``synchronized``, no ``center`` or ``scale``, ``epsilon`` below the kernel's minimum 1.001e-5.
+    Keras' own path: inputs other than (N, H, W, C) float32 normalized over the last axis (for
+    example after a dense layer), masks, ``renorm``, ``synchronized``, no ``center`` or ``scale``,
+    ``epsilon`` below the kernel's minimum 1.001e-5.
     Requires the TensorFlow backend.
     """
 
