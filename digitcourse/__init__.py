@@ -4,10 +4,12 @@ Importing it is light: NumPy and Matplotlib, never TensorFlow. Functions that ne
 (``set_seed``, ``digitcourse.models``, the Keras download in ``load_mnist``) import it themselves.
 """
 
-from digitcourse import quiet
+from digitcourse import pipeline, quiet
 
 # Before anything imports TensorFlow: keep its C++ start-up log out of the page (see digitcourse.quiet).
 quiet.install()
+# Before Keras builds an input pipeline: keep it from stalling between epochs (see digitcourse.pipeline).
+pipeline.install()
 
 from digitcourse import data, mode, plots, preprocess, stats, storage  # noqa: E402
 from digitcourse.book import claim, glue, glue_runtime  # noqa: E402

@@ -1,0 +1,93 @@
+"""Keep Keras' input pipeline from stalling between epochs: turn off ``tf.data``'s autotuning in it.
+
+When a Keras model trains on NumPy arrays (``model.fit(x, y)``), Keras (TensorFlow backend) feeds
+them through a ``tf.data`` pipeline whose buffer sizes and parallel calls are tuned while it runs,
+by a background thread that sleeps between its rounds for longer and longer (up to a minute). At
+the start of every epoch, and after every evaluation or prediction, Keras drops the old iterator,
+and deleting it waits for that thread to wake up. Measured with TensorFlow 2.21 and Keras 3.15 on
+the course's 2-core build machine: 10 of chapter 8's 24 training epochs took 73-87 s instead of
+39-52 s, the process idle (0 cores in use) for up to 40 s at the start of an epoch while the main
+thread waited in ``RootDataset::Iterator``'s destructor and the tuning thread slept in
+``Model::OptimizeLoop`` (read off with gdb). ``benchmarks/keras_speed.py`` compares both.
+
+:func:`install` (called when ``digitcourse`` is imported) therefore adds ``tf.data.Options`` with
+``autotune.enabled = False`` to the pipeline Keras builds from arrays
+(``keras.src.trainers.data_adapters.array_data_adapter.ArrayDataAdapter.get_tf_dataset``), when
+Keras imports it, or at once if it already has. Nothing else changes: the batches are the same, in
+the same order (``tests/test_pipeline.py`` trains a network both ways and gets the same weights);
+without tuning, the pipeline prefetches and slices with TensorFlow's fixed defaults, which keep up
+with training on a CPU. Where Keras has no such method (another version or backend), nothing is done.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.abc
+import importlib.machinery
+import sys
+
+#: The Keras module whose ``ArrayDataAdapter`` turns NumPy arrays into a ``tf.data`` pipeline.
+MODULE = "keras.src.trainers.data_adapters.array_data_adapter"
+
+
+def _without_autotuning(get_tf_dataset):
+    @functools.wraps(get_tf_dataset)
+    def wrapper(self):
+        import tensorflow as tf
+
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        return get_tf_dataset(self).with_options(options)
+
+    wrapper.without_autotuning = True
+    return wrapper
+
+
+def patch(module) -> bool:
+    """Turn off autotuning in ``module.ArrayDataAdapter``'s pipeline; ``True`` if it is off now.
+    Safe to call repeatedly; the original method stays at ``get_tf_dataset.__wrapped__``."""
+    adapter = getattr(module, "ArrayDataAdapter", None)
+    method = getattr(adapter, "get_tf_dataset", None)
+    if method is None:
+        return False
+    if not getattr(method, "without_autotuning", False):
+        adapter.get_tf_dataset = _without_autotuning(method)
+    return True
+
+
+class _PatchingLoader(importlib.abc.Loader):
+    """Runs the real loader of :data:`MODULE`, then :func:`patch`."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        patch(module)
+
+    def __getattr__(self, name):  # resource readers and the like: the real loader's
+        return getattr(self._loader, name)
+
+
+class _Finder(importlib.abc.MetaPathFinder):
+    """Finds :data:`MODULE` as Python would, once, and gives it a :class:`_PatchingLoader`."""
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != MODULE:
+            return None
+        sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _Finder)]
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _PatchingLoader(spec.loader)
+        return spec
+
+
+def install() -> None:
+    """Patch :data:`MODULE` now if Keras has imported it, or when it does. Safe to call repeatedly."""
+    if MODULE in sys.modules:
+        patch(sys.modules[MODULE])
+    elif not any(isinstance(f, _Finder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _Finder())
