@@ -2,13 +2,14 @@
 
 When a Keras model trains on NumPy arrays (``model.fit(x, y)``), Keras (TensorFlow backend) feeds
 them through a ``tf.data`` pipeline whose buffer sizes and parallel calls are tuned while it runs,
-by a background thread that sleeps between its rounds for longer and longer (up to a minute). At
-the start of every epoch, and after every evaluation or prediction, Keras drops the old iterator,
-and deleting it waits for that thread to wake up. Measured with TensorFlow 2.21 and Keras 3.15 on
-the course's 2-core build machine: 10 of chapter 8's 24 training epochs took 73-87 s instead of
-39-52 s, the process idle (0 cores in use) for up to 40 s at the start of an epoch while the main
-thread waited in ``RootDataset::Iterator``'s destructor and the tuning thread slept in
-``Model::OptimizeLoop`` (read off with gdb). ``benchmarks/keras_speed.py`` compares both.
+by a background thread that sleeps between its rounds for longer and longer (the period doubles, up
+to a minute). At the start of every epoch, and after every evaluation or prediction, Keras drops the
+old iterator, and deleting it can wait for that thread to wake up. Measured with TensorFlow 2.21 and
+Keras 3.15 on the course's 2-core build machine: 10 of chapter 8's 24 training epochs took 73-87 s
+instead of 39-52 s; in such an epoch the process sat idle (no CPU time at all) for up to 40 s at
+its start, its main thread waiting in ``RootDataset::Iterator``'s destructor while the tuning thread
+slept in ``Model::OptimizeLoop`` (read off with gdb). With autotuning off, all 24 took 31-47 s and
+the chapter 1,367 s instead of 2,106. ``benchmarks/keras_speed.py`` compares both.
 
 :func:`install` (called when ``digitcourse`` is imported) therefore adds ``tf.data.Options`` with
 ``autotune.enabled = False`` to the pipeline Keras builds from arrays
