@@ -23,9 +23,9 @@ with training on a CPU. Where Keras has no such method (another version or backe
 from __future__ import annotations
 
 import functools
-import importlib.abc
-import importlib.machinery
 import sys
+
+from digitcourse import hooks
 
 #: The Keras module whose ``ArrayDataAdapter`` turns NumPy arrays into a ``tf.data`` pipeline.
 MODULE = "keras.src.trainers.data_adapters.array_data_adapter"
@@ -56,39 +56,15 @@ def patch(module) -> bool:
     return True
 
 
-class _PatchingLoader(importlib.abc.Loader):
-    """Runs the real loader of :data:`MODULE`, then :func:`patch`."""
-
-    def __init__(self, loader):
-        self._loader = loader
-
-    def create_module(self, spec):
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module):
-        self._loader.exec_module(module)
-        patch(module)
-
-    def __getattr__(self, name):  # resource readers and the like: the real loader's
-        return getattr(self._loader, name)
-
-
-class _Finder(importlib.abc.MetaPathFinder):
-    """Finds :data:`MODULE` as Python would, once, and gives it a :class:`_PatchingLoader`."""
-
-    def find_spec(self, fullname, path, target=None):
-        if fullname != MODULE:
-            return None
-        sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _Finder)]
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is not None and spec.loader is not None:
-            spec.loader = _PatchingLoader(spec.loader)
-        return spec
+def _import_and_patch(exec_module, module):
+    """Execute :data:`MODULE` (for :func:`digitcourse.hooks.on_first_import`), then :func:`patch` it."""
+    exec_module(module)
+    patch(module)
 
 
 def install() -> None:
     """Patch :data:`MODULE` now if Keras has imported it, or when it does. Safe to call repeatedly."""
     if MODULE in sys.modules:
         patch(sys.modules[MODULE])
-    elif not any(isinstance(f, _Finder) for f in sys.meta_path):
-        sys.meta_path.insert(0, _Finder())
+    else:
+        hooks.on_first_import(MODULE, _import_and_patch)

@@ -30,13 +30,13 @@ start-up noise above; TensorFlow's warnings and errors, and anything else, are s
 from __future__ import annotations
 
 import contextlib
-import importlib.abc
-import importlib.machinery
 import logging
 import os
 import re
 import sys
 import tempfile
+
+from digitcourse import hooks
 
 #: TensorFlow's start-up messages on a machine without a GPU (and the plugin registrations seen on
 #: one with a GPU). Matched against each captured line; everything else is shown.
@@ -123,36 +123,13 @@ def tensorflow_log(keep=filter_log_noise):
                 sys.stderr.flush()
 
 
-class _QuietLoader(importlib.abc.Loader):
-    """Runs the real loader of ``tensorflow`` with descriptor 2 captured and filtered."""
-
-    def __init__(self, loader):
-        self._loader = loader
-
-    def create_module(self, spec):
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module):
-        with tensorflow_log(keep=filter_startup_noise):
-            self._loader.exec_module(module)
-            # The CUDA probe ("failed call to cuInit") runs at the first use of a device.
-            module.config.list_physical_devices()
-
-    def __getattr__(self, name):  # resource readers and the like: the real loader's
-        return getattr(self._loader, name)
-
-
-class _QuietTensorFlowFinder(importlib.abc.MetaPathFinder):
-    """Finds ``tensorflow`` as Python would, once, and gives it a :class:`_QuietLoader`."""
-
-    def find_spec(self, fullname, path, target=None):
-        if fullname != "tensorflow":
-            return None
-        uninstall()
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is not None and spec.loader is not None:
-            spec.loader = _QuietLoader(spec.loader)
-        return spec
+def _import_quietly(exec_module, module):
+    """Execute ``tensorflow`` (for :func:`digitcourse.hooks.on_first_import`) with descriptor 2
+    captured and filtered."""
+    with tensorflow_log(keep=filter_startup_noise):
+        exec_module(module)
+        # The CUDA probe ("failed call to cuInit") runs at the first use of a device.
+        module.config.list_physical_devices()
 
 
 class DropRetracingWarning(logging.Filter):
@@ -180,11 +157,9 @@ def install() -> None:
     tensorflow_logger = logging.getLogger("tensorflow")
     if not any(isinstance(f, DropRetracingWarning) for f in tensorflow_logger.filters):
         tensorflow_logger.addFilter(DropRetracingWarning())
-    if "tensorflow" in sys.modules or any(isinstance(f, _QuietTensorFlowFinder) for f in sys.meta_path):
-        return
-    sys.meta_path.insert(0, _QuietTensorFlowFinder())
+    hooks.on_first_import("tensorflow", _import_quietly)
 
 
 def uninstall() -> None:
     """Undo :func:`install`'s import hook (the environment variable stays)."""
-    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _QuietTensorFlowFinder)]
+    hooks.remove("tensorflow")
