@@ -15,7 +15,8 @@ With chapter 5 in the list, the script also trains Keras' "Simple MNIST convnet"
 60,000 training images, `validation_split=0.1`, batch size 128, 15 epochs), as the peer row.
 
 With ``--seeds N`` the script executes no notebook: it trains each model (``cnn``, ``keras_convnet``,
-``mlp``, ``numpy_mlp``, ``cnn_plus``; all five by default) N times, with seeds 0 to N - 1, using the package's
+``mlp``, ``numpy_mlp``, ``cnn_plus``, ``ensemble``; all six by default) N times, with seeds 0 to N - 1 (an
+ensemble's run k: members 3k to 3k + 2; chapter 8's models predict as the chapter does), using the package's
 training functions with the chapters' settings (``benchmarks/seeds.py``), and prints each run's test
 accuracy with its 95% Wilson interval, then per model the mean ± standard deviation over seeds of the
 test accuracy and of the training seconds, and, with ``cnn`` and ``keras_convnet``, how the two compare

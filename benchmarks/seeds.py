@@ -10,7 +10,15 @@ chapter's settings (``digitcourse.zoo.train``, which also retrains a model a cha
 - ``cnn``: chapter 5's Keras CNN (``digitcourse.models.train_cnn``);
 - ``keras_convnet``: Keras' "Simple MNIST convnet" example (``digitcourse.models.keras_simple_convnet``)
   with the example's protocol: all 60,000 training images, ``validation_split=0.1``, batch size 128,
-  15 epochs.
+  15 epochs;
+- ``cnn_plus``: chapter 8's network (``digitcourse.models.train_cnn_plus``);
+- ``ensemble``: chapter 8's ensemble of 3 such networks (``digitcourse.models.train_ensemble``). Run
+  ``seed`` trains the members with seeds ``3 * seed`` to ``3 * seed + 2``, so that no two runs share a
+  member; run 0 is the chapter's ensemble (members 0, 1, 2).
+
+``cnn_plus`` and ``ensemble`` predict as chapter 8 does: with test-time augmentation
+(``digitcourse.models.shifted_probs``, the mean over one-pixel shifts) where it beats plain prediction
+on the validation images for the first network, and without it otherwise (column ``TTA``).
 
 Every run starts with ``dc.set_seed(seed)``; seed 0 is the chapters' own run. The seed changes the
 initial weights, the batch order and the dropout masks; the training/validation split stays the
@@ -38,7 +46,11 @@ MODELS = {
     "mlp": "Keras MLP 784-512-512-10 (chapter 4)",
     "numpy_mlp": "NumPy network 784-256-10 (chapter 3)",
     "cnn_plus": "CNN with augmentation and batch normalization (chapter 8)",
+    "ensemble": "Ensemble of 3 such CNNs (chapter 8)",
 }
+
+#: Members of an ``ensemble`` run (``digitcourse.models.train_ensemble``'s default, chapter 8's full mode).
+ENSEMBLE_MEMBERS = 3
 
 
 @dataclass
@@ -51,6 +63,7 @@ class Run:
     epochs: int
     seconds: float
     predicted: np.ndarray  # predicted labels of the 10,000 test images
+    tta: bool | None = None  # chapter 8's models: whether test-time augmentation was used
 
 
 def train_one(name, seed, splits, mode, verbose=2):
@@ -61,7 +74,7 @@ def train_one(name, seed, splits, mode, verbose=2):
 
     dc.set_seed(seed)
     if name in zoo.MODELS:  # the chapters' own code and settings
-        model, info = zoo.train(name, splits, mode=mode, seed=seed)
+        model, info = zoo.train(name, splits, mode=mode, seed=ENSEMBLE_MEMBERS * seed if name == "ensemble" else seed)
         epochs, seconds = info["epochs"], info["train_seconds"]
     elif name == "keras_convnet":
         if mode.quick:  # smoke test only: the quick subset and the CNN's quick epochs
@@ -78,10 +91,29 @@ def train_one(name, seed, splits, mode, verbose=2):
         seconds = time.perf_counter() - start
     else:
         raise ValueError(f"unknown model {name!r}: choose from {', '.join(MODELS)}.")
-    predicted = zoo.predict_probs(model, splits.x_test).argmax(axis=1)
+    tta = None
+    if name in ("cnn_plus", "ensemble"):
+        probs, tta = chapter8_probs(model, splits)
+    else:
+        probs = zoo.predict_probs(model, splits.x_test)
     parameters = zoo.count_params(model)
     keras.backend.clear_session()
-    return Run(name, seed, parameters, epochs, seconds, predicted)
+    return Run(name, seed, parameters, epochs, seconds, probs.argmax(axis=1), tta)
+
+
+def chapter8_probs(model, splits):
+    """Test probabilities (10000, 10) of a chapter 8 network or ensemble, predicted as the chapter does:
+    averaged over ``models.SHIFTS`` if that beats plain prediction on the validation images for the
+    first network (an ensemble's first member), plain otherwise. Returns ``(probs, tta)``."""
+    import keras
+
+    from digitcourse import models
+
+    x_val, x_test = (add_channel_axis(normalize(x)) for x in (splits.x_val, splits.x_test))
+    first = next((layer for layer in model.layers if isinstance(layer, keras.Model)), model)
+    val = models.shifted_probs(first, x_val)
+    tta = bool(np.mean(val.mean(axis=0).argmax(axis=1) == splits.y_val) > np.mean(val[0].argmax(axis=1) == splits.y_val))
+    return models.shifted_probs(model, x_test, models.SHIFTS if tta else models.SHIFTS[:1]).mean(axis=0), tta
 
 
 def _mean_sd(values, scale=1.0, digits=2):
@@ -101,6 +133,7 @@ def summarize(runs, y_test):
     n = len(y_test)
     per_run = pd.DataFrame([{
         "model": run.model, "seed": run.seed, "epochs": run.epochs, "train s": f"{run.seconds:.0f}",
+        "TTA": {None: "", True: "yes", False: "no"}[run.tta],
         "test accuracy": f"{np.mean(run.predicted == y_test):.2%}",
         "95% Wilson interval": "[{:.2%}, {:.2%}]".format(
             *dc.stats.accuracy_interval(int(np.sum(run.predicted == y_test)), n)),

@@ -9,8 +9,9 @@ import math
 import time
 
 import keras
+import numpy as np
 
-from digitcourse.preprocess import one_hot
+from digitcourse.preprocess import one_hot, shift_images
 
 
 def tiny_dense_model(learning_rate=0.1):
@@ -297,6 +298,19 @@ def train_cnn_plus(x_train, y_train, x_val, y_val, epochs, batch_size=128, seed=
     history = model.fit(x_train, one_hot(y_train), validation_data=validation,
                         epochs=epochs, batch_size=batch_size, verbose=verbose)
     return model, history, time.perf_counter() - start
+
+
+SHIFTS = ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0))  # (down, right) in pixels; the first is the image itself
+
+
+def shifted_probs(model, x, shifts=SHIFTS):
+    """Softmax probabilities of ``model`` on copies of ``x`` shifted by each (down, right) of ``shifts``.
+
+    ``x``: float32 (N, 28, 28, 1) in [0, 1]; ``shifts``: whole pixels (:func:`digitcourse.preprocess.shift_images`,
+    vacated pixels black). Returns float32 (len(shifts), N, 10); the mean over the first axis is
+    test-time augmentation. Chapter 8.
+    """
+    return np.stack([model.predict(shift_images(x, dy, dx), batch_size=2000, verbose=0) for dy, dx in shifts])
 
 
 def ensemble_model(members):
