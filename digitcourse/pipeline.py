@@ -44,16 +44,13 @@ def _without_autotuning(get_tf_dataset):
     return wrapper
 
 
-def patch(module) -> bool:
-    """Turn off autotuning in ``module.ArrayDataAdapter``'s pipeline; ``True`` if it is off now.
-    Safe to call repeatedly; the original method stays at ``get_tf_dataset.__wrapped__``."""
+def patch(module) -> None:
+    """Turn off autotuning in ``module.ArrayDataAdapter``'s pipeline; nothing where it has no such
+    method. Safe to call repeatedly; the original method stays at ``get_tf_dataset.__wrapped__``."""
     adapter = getattr(module, "ArrayDataAdapter", None)
     method = getattr(adapter, "get_tf_dataset", None)
-    if method is None:
-        return False
-    if not getattr(method, "without_autotuning", False):
+    if method is not None and not getattr(method, "without_autotuning", False):
         adapter.get_tf_dataset = _without_autotuning(method)
-    return True
 
 
 def _import_and_patch(exec_module, module):
