@@ -250,8 +250,10 @@ def remove_lines(ink: np.ndarray) -> np.ndarray:
     4. The lines' contrast, times LINE_SLACK (the opening gives a line's faintest stretch), is
        subtracted, never below the paper beside them.
     5. Where a stroke crossed a line it lost the line's contrast: along each line, a grey closing
-       across it (a maximum then a minimum filter, 2 MAX_LINE_WIDTH + 1 long) bridges the gap
-       between the stroke's two sides.
+       across it (a maximum then a minimum filter, 2 MAX_LINE_WIDTH + 1 long, 0 beyond the image)
+       bridges the gap between the stroke's two sides. Near the image's edge one side is missing,
+       and nothing is bridged (mirrored there, a line's faint remains would be bridged to their own
+       reflection).
 
     Every step is a minimum or maximum filter along a row or column of a sheared image, a
     difference or a threshold, so that the draw-a-digit widget can mirror it.
@@ -287,8 +289,8 @@ def remove_lines(ink: np.ndarray) -> np.ndarray:
     paper = np.minimum(papers[0], papers[1].T)
     unlined = np.maximum(ink - contrast[0] - contrast[1].T, np.minimum(ink, paper))
     closing = (2 * MAX_LINE_WIDTH + 1, 1)
-    unlined = np.where(bands[0], np.maximum(unlined, ndi.grey_closing(unlined, size=closing)), unlined)
-    unlined = np.where(bands[1].T, np.maximum(unlined, ndi.grey_closing(unlined, size=closing[::-1])), unlined)
+    unlined = np.where(bands[0], np.maximum(unlined, ndi.grey_closing(unlined, size=closing, mode="constant")), unlined)
+    unlined = np.where(bands[1].T, np.maximum(unlined, ndi.grey_closing(unlined, size=closing[::-1], mode="constant")), unlined)
     return unlined.astype(np.float32)
 
 
@@ -309,9 +311,14 @@ def _tilt(image: np.ndarray, step: float = 1.0) -> float:
     """The tilt in degrees, within +-MAX_TILT, of the lines along the rows of ``image``: shearing
     each column c by -c tan(tilt) rows makes them horizontal, and the row sums (the projection
     profile, every fourth column) sharpest (largest sum of squared differences, Postl 1986). A
-    search every ``step`` degrees, refined to a quarter of it (the openings tolerate a quarter)."""
+    search every ``step`` degrees, refined to a quarter of it (the openings tolerate a quarter).
+
+    The profile is that of the white top-hat down the columns (``scipy.ndimage.white_tophat``, 2
+    MAX_LINE_WIDTH + 1 rows): what is thinner than that across, with the paper at 0. Of the paper
+    itself, the profile's ends would count: at 0 degrees they jump from nothing to a whole row of
+    paper at once, sharper than any shear, and on a shaded page that outweighed a lone margin line."""
     rows, cols = np.mgrid[0:image.shape[0], 0:image.shape[1]:4]
-    values = image[:, ::4].ravel()
+    values = ndi.white_tophat(image, size=(2 * MAX_LINE_WIDTH + 1, 1))[:, ::4].ravel()
 
     def sharpness(angle):
         shifted = (rows - np.round(cols * np.tan(np.radians(angle))).astype(int)).ravel()

@@ -175,8 +175,12 @@
   const LINE = { length: 0.6, width: 7, tilt: 6.0, contrast: f32(0.03), slack: 3.0, full: 0.9 };
 
   // _tilt: the angle within +-6 degrees whose shear gives the sharpest projection profile (every
-  // fourth column), searched every degree, then refined by quarters of a degree.
-  function tiltOf({ data, w, h }) {
+  // fourth column) of what is thinner than 15 rows (the image less its opening down the columns,
+  // mirrored at the edges), searched every degree, then refined by quarters of a degree.
+  function tiltOf(image) {
+    const size = 2 * LINE.width + 1, { w, h } = image;
+    const opened = filterAlong(filterAlong(image, 0, size, false, null), 0, size, true, null);
+    const { data } = combine(image, opened, (a, b) => a - b);
     const sharpness = (angle) => {
       const tan = Math.tan(angle * (Math.PI / 180)), shifts = [];
       let low = Infinity, high = -Infinity;
@@ -275,10 +279,10 @@
     const lowestPaper = combine(papers[0], paper, lowest);
     let unlined = combine(combine(combine(ink, contrast[0], (a, b) => a - b), across, (a, b) => a - b),
                           combine(ink, lowestPaper, lowest), highest);
-    // A grey closing across the lines (a maximum, then a minimum, over 2 * 7 + 1 pixels, mirrored at
+    // A grey closing across the lines (a maximum, then a minimum, over 2 * 7 + 1 pixels, 0 beyond
     // the edges) bridges the gaps where strokes crossed them.
     const size = 2 * LINE.width + 1;
-    const close = (image, axis) => filterAlong(filterAlong(image, axis, size, true, null), axis, size, false, null);
+    const close = (image, axis) => filterAlong(filterAlong(image, axis, size, true, 0), axis, size, false, 0);
     const down = close(unlined, 0);
     unlined = { data: unlined.data.map((v, i) => (bands[0][i] ? Math.max(v, down.data[i]) : v)), w: ink.w, h: ink.h };
     const along = close(unlined, 1);

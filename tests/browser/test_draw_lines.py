@@ -37,6 +37,20 @@ def test_the_widget_removes_lines_as_python_does(opened_widget, mnist, paper, li
     assert not record["page_errors"] and not record["console_errors"], record
 
 
+@pytest.mark.parametrize("seed", [6, 11])
+def test_the_widget_removes_an_empty_pages_lines_as_python_does(opened_widget, seed):
+    """Under light falling off across the page (seed 6: the margin line's tilt is found only once the
+    paper's level is taken away) and with a line leaving the page by its top edge (seed 11)."""
+    page, record = opened_widget
+    photo = synthetic.notebook_page(np.zeros((28, 28), np.uint8), np.random.default_rng(seed), "ruled", "black",
+                                    margin=True, shading=True)
+    ink_image = hw.fix_polarity(hw.to_grayscale(hw.load_image(photo)))[0]
+    python = hw.remove_lines(ink_image)
+    assert python is not ink_image
+    assert np.abs(page_remove_lines(page, ink_image) - python).max() <= 1e-4
+    assert not record["page_errors"] and not record["console_errors"], record
+
+
 def test_a_digit_on_ruled_paper_chosen_as_a_file_is_read_as_python_reads_it(opened_widget, mnist, cnn, tmp_path):
     page, record = opened_widget
     # A ballpoint digit on blue-ruled paper with a margin line, under light falling off across the page.
