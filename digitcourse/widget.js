@@ -61,7 +61,8 @@
   // The chosen image is put on the canvas as this canvas holds a drawing: its longest side fitted
   // to the canvas, grey light ink on black. On the way, the first steps of to_mnist that the canvas
   // skips: to_grayscale (Pillow's "L" weights; transparent pixels over a background that contrasts
-  // with the opaque ones), fix_polarity (the border decides, by Otsu's threshold), remove_lines (a
+  // with the opaque ones), fix_polarity (the border decides, by Otsu's threshold; where it is split,
+  // the corners of a two-level image or else the median), remove_lines (a
   // notebook's ruling, below) and, in place of subtract_background, the removal of the background's
   // typical level (the median; the darkest level of a two-level image, as _two_level decides), so
   // that clean paper becomes the canvas's black. A photo with uneven light reads better in Python
@@ -103,7 +104,12 @@
     for (let x = 0; x < w; x++) border.push(gray[x], gray[(h - 1) * w + x]);
     for (let y = 1; y < h - 1; y++) border.push(gray[y * w], gray[y * w + w - 1]);
     const cut = otsu(gray), light = border.filter((v) => v > cut).length / border.length;
-    if (light >= 2 / 3 || (light > 1 / 3 && median(gray) > 0.5)) gray = gray.map((v) => 1 - v);
+    const corners = [0, w - 1, (h - 1) * w, h * w - 1].filter((i) => gray[i] > cut).length / 4;
+    let inverted;
+    if (light >= 2 / 3 || light <= 1 / 3) inverted = light >= 2 / 3;
+    else if (corners !== 0.5 && twoLevel(gray) >= 0.97) inverted = corners > 0.5; // a bold digit filling a binarized scan
+    else inverted = median(gray) > 0.5;
+    if (inverted) gray = gray.map((v) => 1 - v);
     gray = removeLines({ data: gray, w, h }).data;
     const background = twoLevel(gray) >= 0.97 ? gray.reduce((a, b) => Math.min(a, b)) : median(gray);
     const image = fitted.createImageData(w, h);

@@ -163,6 +163,28 @@ def test_from_the_keyboard_a_chosen_image_file_is_read_as_python_reads_it(opened
     assert not record["page_errors"] and not record["console_errors"], record
 
 
+def test_a_bold_one_filling_its_binarized_scan_chosen_as_a_file_is_read_as_python_reads_it(opened_widget, mnist,
+                                                                                              tmp_path):
+    """Black on white, its ink most of the image and half of the border: the corners tell the paper."""
+    import scipy.ndimage as ndi
+
+    page, record = opened_widget
+    root = ".digitcourse-widget"
+    bold = ndi.binary_dilation(mnist["x_test"][37] > 127, iterations=2)  # a 1
+    rows, cols = np.nonzero(bold)
+    tight = bold[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    path = tmp_path / "bold-one.png"
+    Image.fromarray(np.where(np.kron(tight, np.ones((4, 4), bool)), 0, 255).astype(np.uint8)).save(path)
+    page.set_input_files(f"{root} .dc-file", path)
+    page_input = np.array(wait_for_prediction(page, root, 1)["input"], dtype=np.float32).reshape(28, 28)
+    assert np.abs(page_input - hw.to_mnist(canvas_png(page, root))).max() <= 1e-4
+    python_input = hw.to_mnist(path)
+    nearest = min(np.abs(np.roll(page_input, (dy, dx), axis=(0, 1)) - python_input).mean()
+                  for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+    assert nearest < 0.05, nearest
+    assert not record["page_errors"] and not record["console_errors"], record
+
+
 def test_the_widget_meets_wcag_21_aa(opened_widget):
     """axe-core finds no WCAG 2.0/2.1 A or AA violation in the widget, before and after a drawing."""
     page, _ = opened_widget
