@@ -232,3 +232,11 @@ def wait_for_prediction(page, root, count):
 def canvas_png(page, root) -> Image.Image:
     url = page.evaluate(f"() => document.querySelector('{root} .dc-canvas').toDataURL('image/png')")
     return Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+
+
+def nearest_shift_difference(page_input, python_input) -> float:
+    """The mean absolute difference of two 28 x 28 images, the first shifted by at most one pixel
+    each way to match the second best: Python reads an image file at its own working size, the
+    widget at the canvas's, so the digit can land one pixel apart."""
+    return min(float(np.abs(np.roll(page_input, (dy, dx), axis=(0, 1)) - python_input).mean())
+               for dy in (-1, 0, 1) for dx in (-1, 0, 1))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.ndimage as ndi
 from browsing import (AXE_PREFIX, DRAWINGS, Cdn, axe_violations, canvas_png, describe_violations, draw,
-                      wait_for_prediction, widget_state)
+                      nearest_shift_difference, wait_for_prediction, widget_state)
 from PIL import Image, ImageDraw
 
 from digitcourse import handwriting as hw
@@ -147,8 +148,7 @@ def test_from_the_keyboard_a_chosen_image_file_is_read_as_python_reads_it(opened
         # And what Python makes of the file itself, up to a one-pixel shift (it resizes the image to a
         # different working size first), within a mean absolute difference of 0.05.
         python_input = hw.to_mnist(path)
-        nearest = min(np.abs(np.roll(page_input, (dy, dx), axis=(0, 1)) - python_input).mean()
-                      for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+        nearest = nearest_shift_difference(page_input, python_input)
         assert nearest < 0.05, (digit, nearest)
         status = page.locator(f"{root} .dc-status").text_content()
         assert status.startswith(f"It reads {digit} ("), status
@@ -166,8 +166,6 @@ def test_from_the_keyboard_a_chosen_image_file_is_read_as_python_reads_it(opened
 def test_a_bold_one_filling_its_binarized_scan_chosen_as_a_file_is_read_as_python_reads_it(opened_widget, mnist,
                                                                                               tmp_path):
     """Black on white, its ink most of the image and half of the border: the corners tell the paper."""
-    import scipy.ndimage as ndi
-
     page, record = opened_widget
     root = ".digitcourse-widget"
     bold = ndi.binary_dilation(mnist["x_test"][37] > 127, iterations=2)  # a 1
@@ -179,8 +177,7 @@ def test_a_bold_one_filling_its_binarized_scan_chosen_as_a_file_is_read_as_pytho
     page_input = np.array(wait_for_prediction(page, root, 1)["input"], dtype=np.float32).reshape(28, 28)
     assert np.abs(page_input - hw.to_mnist(canvas_png(page, root))).max() <= 1e-4
     python_input = hw.to_mnist(path)
-    nearest = min(np.abs(np.roll(page_input, (dy, dx), axis=(0, 1)) - python_input).mean()
-                  for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+    nearest = nearest_shift_difference(page_input, python_input)
     assert nearest < 0.05, nearest
     assert not record["page_errors"] and not record["console_errors"], record
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from browsing import canvas_png, wait_for_prediction
+from browsing import canvas_png, nearest_shift_difference, wait_for_prediction
 from test_draw_digit import opened_widget, ort_dist, widget_page  # noqa: F401 (fixtures)
 
 from digitcourse import handwriting as hw
@@ -70,7 +70,6 @@ def test_a_digit_on_ruled_paper_chosen_as_a_file_is_read_as_python_reads_it(open
     assert np.abs(page_input - hw.to_mnist(canvas_png(page, ROOT))).max() <= 1e-4
     # What Python makes of the file itself (at its own working size), up to a one-pixel shift.
     python_input = hw.to_mnist(path)
-    nearest = min(np.abs(np.roll(page_input, (dy, dx), axis=(0, 1)) - python_input).mean()
-                  for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+    nearest = nearest_shift_difference(page_input, python_input)
     assert nearest < 0.05, nearest
     assert not record["page_errors"] and not record["console_errors"], record
