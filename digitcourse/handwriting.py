@@ -229,12 +229,11 @@ def fix_polarity(gray: np.ndarray) -> tuple[np.ndarray, bool]:
     light = np.mean(border > cut)
     corners = np.mean(gray[[0, 0, -1, -1], [0, -1, 0, -1]] > cut)
     if light >= 2 / 3 or light <= 1 / 3:
-        inverted = light >= 2 / 3
+        inverted = bool(light >= 2 / 3)
     elif corners != 0.5 and _two_level(gray) >= TWO_LEVEL:
-        inverted = corners > 0.5
+        inverted = bool(corners > 0.5)
     else:
-        inverted = np.median(gray) > 0.5
-    inverted = bool(inverted)
+        inverted = bool(np.median(gray) > 0.5)
     return (1 - gray if inverted else gray).astype(np.float32), inverted
 
 
@@ -403,8 +402,9 @@ def noise_floor(difference: np.ndarray, min_contrast: float = CLEAR_CONTRAST) ->
     :func:`fix_polarity`), tells the same better; the lower of the two estimates is used. In a
     two-level image (:func:`_two_level`; a binarized scan) the darker of Otsu's classes is the
     background whatever its share, and gives a third estimate: a bold 1 filling its crop covers
-    most of the border too. Ink must stand out from that noise: lie NOISE_SIGMAS robust standard deviations above the typical level,
-    and at least MIN_CONTRAST (two grey levels of an 8-bit image) above the background.
+    most of the border too. Ink must stand out from that noise: lie NOISE_SIGMAS robust standard
+    deviations above the typical level, and at least MIN_CONTRAST (two grey levels of an 8-bit
+    image) above the background.
 
     Ink on paper usually differs from it by ``min_contrast`` or more, a level that no paper grain
     or uneven light reaches: if at least MIN_INK_PIXELS pixels of the 3 x 3 median of
