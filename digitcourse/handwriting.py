@@ -300,9 +300,9 @@ def remove_lines(ink: np.ndarray) -> np.ndarray:
         return ink
     paper = np.minimum(papers[0], papers[1].T)
     unlined = np.maximum(ink - contrast[0] - contrast[1].T, np.minimum(ink, paper))
-    closing = (2 * MAX_LINE_WIDTH + 1, 1)
-    unlined = np.where(bands[0], np.maximum(unlined, ndi.grey_closing(unlined, size=closing, mode="constant")), unlined)
-    unlined = np.where(bands[1].T, np.maximum(unlined, ndi.grey_closing(unlined, size=closing[::-1], mode="constant")), unlined)
+    closing = (2 * MAX_LINE_WIDTH + 1, 1)  # across lines along the rows; transposed for the columns'
+    for band, size in ((bands[0], closing), (bands[1].T, closing[::-1])):
+        unlined = np.where(band, np.maximum(unlined, ndi.grey_closing(unlined, size=size, mode="constant")), unlined)
     return unlined.astype(np.float32)
 
 

@@ -107,11 +107,11 @@
     const corners = [0, w - 1, (h - 1) * w, h * w - 1].filter((i) => gray[i] > cut).length / 4;
     let inverted;
     if (light >= 2 / 3 || light <= 1 / 3) inverted = light >= 2 / 3;
-    else if (corners !== 0.5 && twoLevel(gray) >= 0.97) inverted = corners > 0.5; // a bold digit filling a binarized scan
+    else if (corners !== 0.5 && twoLevel(gray) >= TWO_LEVEL) inverted = corners > 0.5; // a bold digit filling a binarized scan
     else inverted = median(gray) > 0.5;
     if (inverted) gray = gray.map((v) => 1 - v);
     gray = removeLines({ data: gray, w, h }).data;
-    const background = twoLevel(gray) >= 0.97 ? gray.reduce((a, b) => Math.min(a, b)) : median(gray);
+    const background = twoLevel(gray) >= TWO_LEVEL ? gray.reduce((a, b) => Math.min(a, b)) : median(gray);
     const image = fitted.createImageData(w, h);
     gray.forEach((v, i) => {
       const level = Math.round(255 * Math.max(v - background, 0));
@@ -322,7 +322,9 @@
     return levelled.map((v, i) => (keep[i] ? Math.min(v / strong, 1) : 0));
   }
 
-  // _two_level: the fraction of the variance between Otsu's two classes (1: a two-level image).
+  // _two_level: the fraction of the variance between Otsu's two classes (1: a two-level image); an
+  // image is two-level from TWO_LEVEL on.
+  const TWO_LEVEL = 0.97;
   function twoLevel(values) {
     const moments = (part) => {
       const mean = part.reduce((s, v) => s + v, 0) / part.length;
