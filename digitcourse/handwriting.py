@@ -58,7 +58,11 @@ TWO_LEVEL = 0.97
 #: side, is at most MAX_LINE_WIDTH pixels wide at the working size (anti-aliasing and blur
 #: included), tilts by at most MAX_TILT degrees from the rows or columns, and stands out from the
 #: paper by LINE_CONTRAST; it is page structure only where at least two run the same way.
-LINE_LENGTH, MAX_LINE_WIDTH, MAX_TILT, LINE_CONTRAST = 0.6, 7, 6.0, 0.03
+LINE_LENGTH, MAX_LINE_WIDTH, MAX_TILT, LINE_CONTRAST = 0.6, 7, 8.0, 0.03
+#: In a photo taken at an angle the lines fan out by a few degrees (perspective): where the sharpest
+#: tilt stands out (the least sharp is at most TILT_PEAK as sharp), the tilts next to it that are
+#: at least TILT_FAN as sharp are opened too.
+TILT_FAN, TILT_PEAK = 0.7, 0.3
 #: A line's contrast varies along it with the light (ink and paper darken multiplicatively); the
 #: opening gives its lowest stretch, and LINE_SLACK times that is removed.
 LINE_SLACK = 3.0
@@ -246,19 +250,22 @@ def remove_lines(ink: np.ndarray) -> np.ndarray:
     deskew-then-open recipe of Leptonica's "line removal", http://www.leptonica.org/line-removal.html),
     for each direction, rows then columns:
 
-    1. :func:`_tilt`: the tilt of the lines, within MAX_TILT degrees, the one whose shear gives the
+    1. :func:`_tilts`: the tilt of the lines, within MAX_TILT degrees, the one whose shear gives the
        sharpest projection profile (W. Postl, "Detection of linear oblique structures and skew scan
-       in digitized documents", ICPR 1986).
+       in digitized documents", ICPR 1986), and the tilts beside it that are nearly as sharp: in a
+       photo taken at an angle, perspective fans the lines out.
     2. :func:`_open_along`: a grey opening (a minimum filter, then a maximum filter) along segments
-       LINE_LENGTH of the image's side long at that tilt keeps only what such a segment fits in:
-       the lines and the paper; strokes shorter than the segment fall to the paper's level.
-    3. A line is thin: it is brighter than the paper on both sides of it, a little more than
-       MAX_LINE_WIDTH / 2 pixels away (:func:`_beside`), in the opening and in the image itself
-       (where a broad stroke, or a stroke crossing the line, lies beside it, it is no line there;
-       lines the other way, found in the opening, are left out there); its own contrast is the
-       difference. Where at least two lines stand out from the
-       paper by LINE_CONTRAST across FULL_LINE of the image, the image shows page structure (one
-       line alone may be a long stroke of a tightly cropped digit, and is kept).
+       LINE_LENGTH of the image's side long at the sharpest tilt keeps only what such a segment fits
+       in: the lines and the paper; strokes shorter than the segment fall to the paper's level.
+    3. :func:`_find_lines`: a line is thin: it is brighter than the paper on both sides of it, a
+       little more than MAX_LINE_WIDTH / 2 pixels away (:func:`_beside`), in the opening and in the
+       image itself (where a broad stroke, or a stroke crossing the line, lies beside it, it is no
+       line there; lines the other way, found in the opening, are left out there); its own contrast
+       is the difference. Where at least two lines stand out from the paper by LINE_CONTRAST across
+       FULL_LINE of the image, the image shows page structure (one line alone may be a long stroke
+       of a tightly cropped digit, and is kept). Then the lines are found again in the maximum of
+       the openings at every tilt of step 1 (a union of openings, itself an opening: Soille,
+       chapter 4), which keeps the lines of every tilt.
     4. The lines' contrast, times LINE_SLACK (the opening gives a line's faintest stretch), is
        subtracted, never below the paper beside them.
     5. Where a stroke crossed a line it lost the line's contrast: along each line, a grey closing
@@ -283,7 +290,26 @@ def remove_lines(ink: np.ndarray) -> np.ndarray:
     """
     images = (ink, ink.T)  # lines along the rows; along the columns, as rows of the transpose
     lengths = [max(3, int(LINE_LENGTH * image.shape[1])) for image in images]
-    opened = [_open_along(image, _tilt(image), length) for image, length in zip(images, lengths)]
+    tilts = [_tilts(image) for image in images]
+    opened = [_open_along(image, tilt[0], length) for image, tilt, length in zip(images, tilts, lengths)]
+    if _find_lines(images, opened)[0] < 2:  # fewer than two lines at the sharpest tilt: no ruling
+        return ink
+    opened = [np.max([o] + [_open_along(image, t, length) for t in tilt[1:]], axis=0)
+              for o, image, tilt, length in zip(opened, images, tilts, lengths)]
+    _, contrast, papers, bands = _find_lines(images, opened)
+    paper = np.minimum(papers[0], papers[1].T)
+    unlined = np.maximum(ink - contrast[0] - contrast[1].T, np.minimum(ink, paper))
+    closing = (2 * MAX_LINE_WIDTH + 1, 1)  # across lines along the rows; transposed for the columns'
+    for band, size in ((bands[0], closing), (bands[1].T, closing[::-1])):
+        unlined = np.where(band, np.maximum(unlined, ndi.grey_closing(unlined, size=size, mode="constant")), unlined)
+    return unlined.astype(np.float32)
+
+
+def _find_lines(images: tuple[np.ndarray, np.ndarray], opened: list[np.ndarray]) -> tuple:
+    """Steps 3 and 4 of :func:`remove_lines`, for the lines along the rows of ``images`` (the image
+    and its transpose) given their openings ``opened``: the most lines of one direction that cross
+    FULL_LINE of the image, and per direction the contrast to subtract, the paper's level and the
+    lines' mask (the bands)."""
     candidates = [np.clip(o - _beside(o), 0, None) for o in opened]  # long and thin in the opening
     found, contrast, papers, bands = 0, [], [], []
     for axis, image in enumerate(images):
@@ -296,14 +322,7 @@ def remove_lines(ink: np.ndarray) -> np.ndarray:
         contrast.append(np.minimum(LINE_SLACK * line, np.clip(image - paper, 0, None)))
         papers.append(paper)
         bands.append(labels > 0)
-    if found < 2:
-        return ink
-    paper = np.minimum(papers[0], papers[1].T)
-    unlined = np.maximum(ink - contrast[0] - contrast[1].T, np.minimum(ink, paper))
-    closing = (2 * MAX_LINE_WIDTH + 1, 1)  # across lines along the rows; transposed for the columns'
-    for band, size in ((bands[0], closing), (bands[1].T, closing[::-1])):
-        unlined = np.where(band, np.maximum(unlined, ndi.grey_closing(unlined, size=size, mode="constant")), unlined)
-    return unlined.astype(np.float32)
+    return found, contrast, papers, bands
 
 
 def _beside(opened: np.ndarray) -> np.ndarray:
@@ -319,11 +338,14 @@ def _beside(opened: np.ndarray) -> np.ndarray:
     return np.maximum(above, below)
 
 
-def _tilt(image: np.ndarray, step: float = 1.0) -> float:
-    """The tilt in degrees, within +-MAX_TILT, of the lines along the rows of ``image``: shearing
-    each column c by -c tan(tilt) rows makes them horizontal, and the row sums (the projection
-    profile, every fourth column) sharpest (largest sum of squared differences, Postl 1986). A
-    search every ``step`` degrees, refined to a quarter of it (the openings tolerate a quarter).
+def _tilts(image: np.ndarray, step: float = 0.25) -> np.ndarray:
+    """The tilts in degrees, every ``step`` within +-MAX_TILT, of the lines along the rows of
+    ``image``: shearing each column c by -c tan(tilt) rows makes them horizontal, and the row sums
+    (the projection profile, every fourth column) sharp (the sum of squared differences, Postl 1986).
+    The sharpest tilt, and if it stands out (the least sharp is at most TILT_PEAK as sharp),
+    the run of tilts around it at least TILT_FAN as sharp: the lines of a page photographed at an
+    angle, which perspective fans out (the openings tolerate a quarter of a degree). Returns a float
+    array of one or more angles, the sharpest first.
 
     The profile is that of the white top-hat down the columns (``scipy.ndimage.white_tophat``, 2
     MAX_LINE_WIDTH + 1 rows): what is thinner than that across, with the paper at 0. Of the paper
@@ -336,8 +358,14 @@ def _tilt(image: np.ndarray, step: float = 1.0) -> float:
         shifted = (rows - np.round(cols * np.tan(np.radians(angle))).astype(int)).ravel()
         return float(np.sum(np.diff(np.bincount(shifted - shifted.min(), weights=values)) ** 2))
 
-    best = max(np.arange(-MAX_TILT, MAX_TILT + step / 2, step), key=sharpness)
-    return max(np.clip(best + step * np.array([-0.5, -0.25, 0, 0.25, 0.5]), -MAX_TILT, MAX_TILT), key=sharpness)
+    angles = np.arange(-MAX_TILT, MAX_TILT + step / 2, step)
+    scores = np.array([sharpness(angle) for angle in angles])
+    best = int(np.argmax(scores))
+    if scores.min() >= TILT_PEAK * scores[best]:  # no tilt stands out: no lines (or nothing at all)
+        return angles[best:best + 1]
+    runs, _ = ndi.label(scores >= TILT_FAN * scores[best])
+    run = np.flatnonzero(runs == runs[best])
+    return angles[run[np.argsort(-scores[run], kind="stable")]]
 
 
 def _open_along(image: np.ndarray, tilt: float, length: int) -> np.ndarray:

@@ -91,7 +91,7 @@ INKS = {"pencil": ((0.5, 0.5, 0.52), (2.0, 4.0)), "ballpoint": ((0.15, 0.18, 0.4
 
 def notebook_page(digit: np.ndarray, rng: np.random.Generator, paper: str = "ruled", line_color: str = "blue",
                   ink: str = "ballpoint", margin: bool | None = None, size: int = 400,
-                  shading: bool = True) -> np.ndarray:
+                  shading: bool = True, keystone: float = 0.0) -> np.ndarray:
     """An RGB "photo", uint8 (size, W, 3), of an MNIST digit written on a page of a notebook.
 
     The page is ``size`` pixels high and 0.75 to 1.25 times as wide. Its ``paper`` is ``"ruled"``
@@ -105,10 +105,15 @@ def notebook_page(digit: np.ndarray, rng: np.random.Generator, paper: str = "rul
     degrees (a hand-held photo), the digit by up to 5 more (the writer's slant), and photographed
     under light falling off across it (by up to 35%; evenly lit if not ``shading``), with paper
     grain and a slight blur; inks and lines darken
-    the paper multiplicatively, as pigments do. Everything random is drawn from ``rng`` in the
+    the paper multiplicatively, as pigments do. With ``keystone`` (0 to 0.5), the page is seen at
+    an angle: perspective (a homography) shrinks it towards one edge, chosen at random, the scale
+    changing by that fraction across the photo, so that parallel lines fan out (0.1: a phone tilted
+    by about 5 degrees from the page). Everything random is drawn from ``rng`` in the
     same order whatever the options, so the same seed gives the same digit, pen, place and light
     on every kind of paper.
     """
+    if not 0 <= keystone <= 0.5:
+        raise ValueError(f"keystone must lie in [0, 0.5], got {keystone}.")
     if paper not in ("ruled", "squared", "plain"):
         raise ValueError(f"paper must be 'ruled', 'squared' or 'plain', got {paper!r}.")
     line_rgb, (ink_rgb, pens) = np.array(LINE_COLORS[line_color]), INKS[ink]
@@ -130,11 +135,17 @@ def notebook_page(digit: np.ndarray, rng: np.random.Generator, paper: str = "rul
     strokes = np.clip(ndi.rotate(strokes, np.degrees(page_angle) + slant, order=1), 0, 1)
     top = int(rng.uniform(0.15, 0.85) * (height - strokes.shape[0])) if height > strokes.shape[0] else 0
     left = int(rng.uniform(0.15, 0.85) * (width - strokes.shape[1])) if width > strokes.shape[1] else 0
+    far_edge = rng.integers(4)  # top, bottom, left or right, for a keystone
     strokes = strokes[:height - top, :width - left]
     ink_cover = np.zeros((height, width))
     ink_cover[top:top + strokes.shape[0], left:left + strokes.shape[1]] = strokes
 
     rows, cols = np.mgrid[0:height, 0:width].astype(np.float64)
+    if keystone:  # where each pixel of the photo shows the page: (x, y) / (1 + keystone t), t in [-1/2, 1/2]
+        y, x = rows - height / 2, cols - width / 2
+        scale = 1 + keystone * [y / height, -y / height, x / width, -x / width][far_edge]
+        rows, cols = y / scale + height / 2, x / scale + width / 2
+        ink_cover = ndi.map_coordinates(ink_cover, [rows, cols], order=1, cval=0.0)
     across = np.cos(page_angle) * rows - np.sin(page_angle) * cols  # distance across the ruling
     along = np.sin(page_angle) * rows + np.cos(page_angle) * cols   # and along it
 

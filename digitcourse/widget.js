@@ -178,12 +178,14 @@
     for (let i = 0; i < z.length; i++) z[i] = op(x[i], y[i]);
     return out;
   }
-  const LINE = { length: 0.6, width: 7, tilt: 6.0, contrast: f32(0.03), slack: 3.0, full: 0.9 };
+  const LINE = { length: 0.6, width: 7, tilt: 8.0, contrast: f32(0.03), slack: 3.0, full: 0.9, fan: 0.7, peak: 0.3 };
 
-  // _tilt: the angle within +-6 degrees whose shear gives the sharpest projection profile (every
+  // _tilts: every quarter of a degree within +-8, the sharpness of the projection profile (every
   // fourth column) of what is thinner than 15 rows (the image less its opening down the columns,
-  // mirrored at the edges), searched every degree, then refined by quarters of a degree.
-  function tiltOf(image) {
+  // mirrored at the edges); the sharpest angle, and where it stands out (the least sharp at most 0.3
+  // as sharp), the run of angles around it at least 0.7 as sharp (perspective fans the lines out),
+  // the sharpest first.
+  function tiltsOf(image) {
     const size = 2 * LINE.width + 1, { w, h } = image;
     const opened = filterAlong(filterAlong(image, 0, size, false, null), 0, size, true, null);
     const { data } = combine(image, opened, (a, b) => a - b);
@@ -197,12 +199,14 @@
       for (let k = 1; k < bins.length; k++) sum += (bins[k] - bins[k - 1]) ** 2;
       return sum;
     };
-    const best = (angles) => {
-      const scores = angles.map(sharpness); // the first of the sharpest, as Python's max() picks
-      return angles[scores.indexOf(Math.max(...scores))];
-    };
-    const coarse = best(Array.from({ length: 2 * LINE.tilt + 1 }, (_, k) => k - LINE.tilt));
-    return best([-0.5, -0.25, 0, 0.25, 0.5].map((d) => Math.min(Math.max(coarse + d, -LINE.tilt), LINE.tilt)));
+    const angles = Array.from({ length: 8 * LINE.tilt + 1 }, (_, k) => k / 4 - LINE.tilt);
+    const scores = angles.map(sharpness), top = Math.max(...scores), best = scores.indexOf(top); // the first, as argmax
+    if (Math.min(...scores) >= LINE.peak * top) return [angles[best]];
+    let first = best, last = best;
+    while (first > 0 && scores[first - 1] >= LINE.fan * top) first--;
+    while (last < angles.length - 1 && scores[last + 1] >= LINE.fan * top) last++;
+    const run = Array.from({ length: last - first + 1 }, (_, k) => first + k);
+    return run.sort((a, b) => scores[b] - scores[a]).map((k) => angles[k]); // the sharpest first (a stable sort)
   }
 
   // _open_along: a grey opening along segments `length` long at `tilt` degrees: shear the columns so
@@ -261,9 +265,10 @@
     return { labels, sizes, spans };
   }
 
-  function removeLines(ink) {
-    const images = [ink, transpose(ink)];
-    const opened = images.map((image) => openAlong(image, tiltOf(image), Math.max(3, Math.trunc(LINE.length * image.w))));
+  // _find_lines: for the lines along the rows of `images` (the image and its transpose) given their
+  // openings, the most lines of one direction across 0.9 of the image, and per direction the
+  // contrast to subtract, the paper's level and the lines' labels.
+  function findLines(images, opened) {
     const positive = (v) => Math.max(v, 0);
     const candidates = opened.map((o) => combine(o, beside(o), (a, b) => positive(a - b)));
     let found = 0;
@@ -280,7 +285,17 @@
       papers.push(paper);
       bands.push(labels);
     });
-    if (found < 2) return ink;
+    return { found, contrast, papers, bands };
+  }
+
+  function removeLines(ink) {
+    const images = [ink, transpose(ink)], tilts = images.map(tiltsOf);
+    const lengths = images.map((image) => Math.max(3, Math.trunc(LINE.length * image.w)));
+    let opened = images.map((image, axis) => openAlong(image, tilts[axis][0], lengths[axis]));
+    if (findLines(images, opened).found < 2) return ink; // fewer than two lines at the sharpest tilt
+    opened = opened.map((o, axis) => tilts[axis].slice(1)  // the union of the openings at every tilt
+      .reduce((union, tilt) => combine(union, openAlong(images[axis], tilt, lengths[axis]), highest), o));
+    const { contrast, papers, bands } = findLines(images, opened);
     const [paper, across, band] = [transpose(papers[1]), transpose(contrast[1]), transpose({ data: bands[1], w: ink.h, h: ink.w })];
     const lowestPaper = combine(papers[0], paper, lowest);
     let unlined = combine(combine(combine(ink, contrast[0], (a, b) => a - b), across, (a, b) => a - b),

@@ -51,6 +51,22 @@ def test_the_widget_removes_an_empty_pages_lines_as_python_does(opened_widget, s
     assert not record["page_errors"] and not record["console_errors"], record
 
 
+@pytest.mark.parametrize("paper, line_color", [("ruled", "grey"), ("squared", "blue")])
+def test_the_widget_removes_a_photographed_pages_fanned_out_lines_as_python_does(opened_widget, mnist, paper,
+                                                                               line_color):
+    """A page photographed at an angle (keystone 0.1): perspective fans the lines out, and both open the
+    page at every tilt nearly as sharp as the sharpest."""
+    page, record = opened_widget
+    photo = synthetic.notebook_page(mnist["x_test"][6], np.random.default_rng(6), paper, line_color, "pencil",
+                                    keystone=0.1)
+    ink_image = hw.fix_polarity(hw.to_grayscale(hw.load_image(photo)))[0]
+    assert max(len(hw._tilts(ink_image)), len(hw._tilts(ink_image.T))) > 1, "the lines must fan out"
+    python = hw.remove_lines(ink_image)
+    assert python is not ink_image
+    assert np.abs(page_remove_lines(page, ink_image) - python).max() <= 1e-4
+    assert not record["page_errors"] and not record["console_errors"], record
+
+
 def test_a_digit_on_ruled_paper_chosen_as_a_file_is_read_as_python_reads_it(opened_widget, mnist, cnn, tmp_path):
     page, record = opened_widget
     # A ballpoint digit on blue-ruled paper with a margin line, under light falling off across the page.
