@@ -62,7 +62,7 @@ LINE_LENGTH, MAX_LINE_WIDTH, MAX_TILT, LINE_CONTRAST = 0.6, 7, 8.0, 0.03
 #: In a photo taken at an angle the lines fan out by a few degrees (perspective): where the sharpest
 #: tilt stands out (the least sharp is at most TILT_PEAK as sharp), the tilts next to it that are
 #: at least TILT_FAN as sharp are opened too.
-TILT_FAN, TILT_PEAK = 0.7, 0.3
+TILT_FAN, TILT_PEAK = 0.5, 0.3
 #: A line's contrast varies along it with the light (ink and paper darken multiplicatively); the
 #: opening gives its lowest stretch, and LINE_SLACK times that is removed.
 LINE_SLACK = 3.0

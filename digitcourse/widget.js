@@ -178,12 +178,12 @@
     for (let i = 0; i < z.length; i++) z[i] = op(x[i], y[i]);
     return out;
   }
-  const LINE = { length: 0.6, width: 7, tilt: 8.0, contrast: f32(0.03), slack: 3.0, full: 0.9, fan: 0.7, peak: 0.3 };
+  const LINE = { length: 0.6, width: 7, tilt: 8.0, contrast: f32(0.03), slack: 3.0, full: 0.9, fan: 0.5, peak: 0.3 };
 
   // _tilts: every quarter of a degree within +-8, the sharpness of the projection profile (every
   // fourth column) of what is thinner than 15 rows (the image less its opening down the columns,
   // mirrored at the edges); the sharpest angle, and where it stands out (the least sharp at most 0.3
-  // as sharp), the run of angles around it at least 0.7 as sharp (perspective fans the lines out),
+  // as sharp), the run of angles around it at least half as sharp (perspective fans the lines out),
   // the sharpest first.
   function tiltsOf(image) {
     const size = 2 * LINE.width + 1, { w, h } = image;
