@@ -252,8 +252,8 @@ def remove_lines(ink: np.ndarray) -> np.ndarray:
 
     1. :func:`_tilts`: the tilt of the lines, within MAX_TILT degrees, the one whose shear gives the
        sharpest projection profile (W. Postl, "Detection of linear oblique structures and skew scan
-       in digitized documents", ICPR 1986), and the tilts beside it that are nearly as sharp: in a
-       photo taken at an angle, perspective fans the lines out.
+       in digitized documents", ICPR 1986), and the tilts next to it that are at least half as
+       sharp: in a photo taken at an angle, perspective fans the lines out.
     2. :func:`_open_along`: a grey opening (a minimum filter, then a maximum filter) along segments
        LINE_LENGTH of the image's side long at the sharpest tilt keeps only what such a segment fits
        in: the lines and the paper; strokes shorter than the segment fall to the paper's level.

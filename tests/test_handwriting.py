@@ -380,7 +380,7 @@ def test_a_digit_on_notebook_paper_reads_as_on_plain_paper(mnist, paper, line_co
 def test_a_page_photographed_at_an_angle_reads_as_on_plain_paper(mnist, paper, line_color):
     """Perspective fans the lines out (keystone 0.1, a phone tilted by about 5 degrees): one tilt's
     opening kept most of them. Digit 6 of each kind: correlation 0.41 to 0.45 with one tilt, 0.75 to
-    0.99 with the tilts that are nearly as sharp; digit 9, 0.16 to 1.00, and 0.95 to 1.00."""
+    0.99 with the tilts that are at least half as sharp; digit 9, 0.16 to 1.00, and 0.95 to 1.00."""
     from digitcourse import synthetic
 
     for index in (6, 9):

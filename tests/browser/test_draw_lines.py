@@ -55,7 +55,7 @@ def test_the_widget_removes_an_empty_pages_lines_as_python_does(opened_widget, s
 def test_the_widget_removes_a_photographed_pages_fanned_out_lines_as_python_does(opened_widget, mnist, paper,
                                                                                line_color):
     """A page photographed at an angle (keystone 0.1): perspective fans the lines out, and both open the
-    page at every tilt nearly as sharp as the sharpest."""
+    page at every tilt next to the sharpest that is at least half as sharp."""
     page, record = opened_widget
     photo = synthetic.notebook_page(mnist["x_test"][6], np.random.default_rng(6), paper, line_color, "pencil",
                                     keystone=0.1)
