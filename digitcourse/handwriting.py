@@ -61,7 +61,8 @@ TWO_LEVEL = 0.97
 LINE_LENGTH, MAX_LINE_WIDTH, MAX_TILT, LINE_CONTRAST = 0.6, 7, 8.0, 0.03
 #: In a photo taken at an angle the lines fan out by a few degrees (perspective): where the sharpest
 #: tilt stands out (the least sharp is at most TILT_PEAK as sharp), the tilts next to it that are
-#: at least TILT_FAN as sharp are opened too.
+#: at least TILT_FAN as sharp are opened too, unless they shear the image's far end by no more
+#: than MAX_LINE_WIDTH pixels: then they are the blur of one straight ruling's own peak.
 TILT_FAN, TILT_PEAK = 0.5, 0.3
 #: A line's contrast varies along it with the light (ink and paper darken multiplicatively); the
 #: opening gives its lowest stretch, and LINE_SLACK times that is removed.
@@ -344,8 +345,11 @@ def _tilts(image: np.ndarray, step: float = 0.25) -> np.ndarray:
     (the projection profile, every fourth column) sharp (the sum of squared differences, Postl 1986).
     The sharpest tilt, and if it stands out (the least sharp is at most TILT_PEAK as sharp),
     the run of tilts around it at least TILT_FAN as sharp: the lines of a page photographed at an
-    angle, which perspective fans out (the openings tolerate a quarter of a degree). Returns a float
-    array of one or more angles, the sharpest first.
+    angle, which perspective fans out (the openings tolerate a quarter of a degree). A run over
+    which the shear of the image's far end changes by at most MAX_LINE_WIDTH pixels is no fan: a
+    straight line that wide stays sharp over it (about a degree across 400 pixels, two across 200),
+    and only the sharpest is returned. Returns a float array of one or more angles, the sharpest
+    first.
 
     The profile is that of the white top-hat down the columns (``scipy.ndimage.white_tophat``, 2
     MAX_LINE_WIDTH + 1 rows): what is thinner than that across, with the paper at 0. Of the paper
@@ -365,6 +369,8 @@ def _tilts(image: np.ndarray, step: float = 0.25) -> np.ndarray:
         return angles[best:best + 1]
     runs, _ = ndi.label(scores >= TILT_FAN * scores[best])
     run = np.flatnonzero(runs == runs[best])
+    if image.shape[1] * np.ptp(np.tan(np.radians(angles[run]))) <= MAX_LINE_WIDTH:  # one tilt's peak
+        return angles[best:best + 1]
     return angles[run[np.argsort(-scores[run], kind="stable")]]
 
 

@@ -184,7 +184,8 @@
   // fourth column) of what is thinner than 15 rows (the image less its opening down the columns,
   // mirrored at the edges); the sharpest angle, and where it stands out (the least sharp at most 0.3
   // as sharp), the run of angles around it at least half as sharp (perspective fans the lines out),
-  // the sharpest first.
+  // the sharpest first; unless the run shears the far end by 7 pixels at most (one straight line's
+  // own peak).
   function tiltsOf(image) {
     const size = 2 * LINE.width + 1, { w, h } = image;
     const opened = filterAlong(filterAlong(image, 0, size, false, null), 0, size, true, null);
@@ -205,6 +206,8 @@
     let first = best, last = best;
     while (first > 0 && scores[first - 1] >= LINE.fan * top) first--;
     while (last < angles.length - 1 && scores[last + 1] >= LINE.fan * top) last++;
+    const drift = w * (Math.tan(angles[last] * (Math.PI / 180)) - Math.tan(angles[first] * (Math.PI / 180)));
+    if (drift <= LINE.width) return [angles[best]]; // the far end sheared by a line's width at most: one tilt's peak
     const run = Array.from({ length: last - first + 1 }, (_, k) => first + k);
     return run.sort((a, b) => scores[b] - scores[a]).map((k) => angles[k]); // the sharpest first (a stable sort)
   }
