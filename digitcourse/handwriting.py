@@ -254,7 +254,8 @@ def remove_lines(ink: np.ndarray) -> np.ndarray:
     1. :func:`_tilts`: the tilt of the lines, within MAX_TILT degrees, the one whose shear gives the
        sharpest projection profile (W. Postl, "Detection of linear oblique structures and skew scan
        in digitized documents", ICPR 1986), and the tilts next to it that are at least half as
-       sharp: in a photo taken at an angle, perspective fans the lines out.
+       sharp, and those of each half of the image: in a photo taken at an angle, perspective fans
+       the lines out.
     2. :func:`_open_along`: a grey opening (a minimum filter, then a maximum filter) along segments
        LINE_LENGTH of the image's side long at the sharpest tilt keeps only what such a segment fits
        in: the lines and the paper; strokes shorter than the segment fall to the paper's level.
@@ -339,7 +340,7 @@ def _beside(opened: np.ndarray) -> np.ndarray:
     return np.maximum(above, below)
 
 
-def _tilts(image: np.ndarray, step: float = 0.25) -> np.ndarray:
+def _tilts(image: np.ndarray, step: float = 0.25, halves: bool = True) -> np.ndarray:
     """The tilts in degrees, every ``step`` within +-MAX_TILT, of the lines along the rows of
     ``image``: shearing each column c by -c tan(tilt) rows makes them horizontal, and the row sums
     (the projection profile, every fourth column) sharp (the sum of squared differences, Postl 1986).
@@ -348,8 +349,10 @@ def _tilts(image: np.ndarray, step: float = 0.25) -> np.ndarray:
     angle, which perspective fans out (the openings tolerate a quarter of a degree). A run over
     which the shear of the image's far end changes by at most MAX_LINE_WIDTH pixels is no fan: a
     straight line that wide stays sharp over it (about a degree across 400 pixels, two across 200),
-    and only the sharpest is returned. Returns a float array of one or more angles, the sharpest
-    first.
+    and only the sharpest is returned. Where the lines do fan out, and ``halves``, the tilts of the
+    image's top and bottom halves are added: each half's lines fan out less, so that its own run
+    reaches tilts that the whole image's misses. Returns a float array of one or more angles, the
+    sharpest first.
 
     The profile is that of the white top-hat down the columns (``scipy.ndimage.white_tophat``, 2
     MAX_LINE_WIDTH + 1 rows): what is thinner than that across, with the paper at 0. Of the paper
@@ -371,7 +374,12 @@ def _tilts(image: np.ndarray, step: float = 0.25) -> np.ndarray:
     run = np.flatnonzero(runs == runs[best])
     if image.shape[1] * np.ptp(np.tan(np.radians(angles[run]))) <= MAX_LINE_WIDTH:  # one tilt's peak
         return angles[best:best + 1]
-    return angles[run[np.argsort(-scores[run], kind="stable")]]
+    fan = angles[run[np.argsort(-scores[run], kind="stable")]]
+    if halves:
+        half = image.shape[0] // 2
+        more = np.concatenate([_tilts(part, step, halves=False) for part in (image[:half], image[half:])])
+        fan = np.concatenate([fan, np.setdiff1d(more, fan)])
+    return fan
 
 
 def _open_along(image: np.ndarray, tilt: float, length: int) -> np.ndarray:

@@ -184,9 +184,9 @@
   // fourth column) of what is thinner than 15 rows (the image less its opening down the columns,
   // mirrored at the edges); the sharpest angle, and where it stands out (the least sharp at most 0.3
   // as sharp), the run of angles around it at least half as sharp (perspective fans the lines out),
-  // the sharpest first; unless the run shears the far end by 7 pixels at most (one straight line's
-  // own peak).
-  function tiltsOf(image) {
+  // the sharpest first, and then the tilts of the top and bottom halves (their lines fan out less);
+  // unless the run shears the far end by 7 pixels at most (one straight line's own peak).
+  function tiltsOf(image, halves = true) {
     const size = 2 * LINE.width + 1, { w, h } = image;
     const opened = filterAlong(filterAlong(image, 0, size, false, null), 0, size, true, null);
     const { data } = combine(image, opened, (a, b) => a - b);
@@ -209,7 +209,13 @@
     const drift = w * (Math.tan(angles[last] * (Math.PI / 180)) - Math.tan(angles[first] * (Math.PI / 180)));
     if (drift <= LINE.width) return [angles[best]]; // the far end sheared by a line's width at most: one tilt's peak
     const run = Array.from({ length: last - first + 1 }, (_, k) => first + k);
-    return run.sort((a, b) => scores[b] - scores[a]).map((k) => angles[k]); // the sharpest first (a stable sort)
+    const fan = run.sort((a, b) => scores[b] - scores[a]).map((k) => angles[k]); // the sharpest first (a stable sort)
+    if (!halves) return fan;
+    const half = Math.floor(h / 2); // the top and bottom halves' own tilts: each half's lines fan out less
+    for (const part of [{ data: image.data.slice(0, half * w), w, h: half }, { data: image.data.slice(half * w), w, h: h - half }]) {
+      for (const angle of tiltsOf(part, false)) if (!fan.includes(angle)) fan.push(angle);
+    }
+    return fan;
   }
 
   // _open_along: a grey opening along segments `length` long at `tilt` degrees: shear the columns so
@@ -292,7 +298,7 @@
   }
 
   function removeLines(ink) {
-    const images = [ink, transpose(ink)], tilts = images.map(tiltsOf);
+    const images = [ink, transpose(ink)], tilts = images.map((image) => tiltsOf(image));
     const lengths = images.map((image) => Math.max(3, Math.trunc(LINE.length * image.w)));
     let opened = images.map((image, axis) => openAlong(image, tilts[axis][0], lengths[axis]));
     if (findLines(images, opened).found < 2) return ink; // fewer than two lines at the sharpest tilt

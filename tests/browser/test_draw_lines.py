@@ -51,14 +51,15 @@ def test_the_widget_removes_an_empty_pages_lines_as_python_does(opened_widget, s
     assert not record["page_errors"] and not record["console_errors"], record
 
 
-@pytest.mark.parametrize("paper, line_color", [("ruled", "grey"), ("squared", "blue")])
+@pytest.mark.parametrize("paper, line_color, index, keystone", [
+    ("ruled", "grey", 6, 0.1), ("squared", "blue", 6, 0.1), ("ruled", "blue", 12, 0.15)])
 def test_the_widget_removes_a_photographed_pages_fanned_out_lines_as_python_does(opened_widget, mnist, paper,
-                                                                               line_color):
-    """A page photographed at an angle (keystone 0.1): perspective fans the lines out, and both open the
-    page at every tilt next to the sharpest that is at least half as sharp."""
+                                                                               line_color, index, keystone):
+    """A page photographed at an angle: perspective fans the lines out, and both open the page at every
+    tilt next to the sharpest that is at least half as sharp, and at those of each half of the page."""
     page, record = opened_widget
-    photo = synthetic.notebook_page(mnist["x_test"][6], np.random.default_rng(6), paper, line_color, "pencil",
-                                    keystone=0.1)
+    photo = synthetic.notebook_page(mnist["x_test"][index], np.random.default_rng(index), paper, line_color, "pencil",
+                                    keystone=keystone)
     ink_image = hw.fix_polarity(hw.to_grayscale(hw.load_image(photo)))[0]
     assert max(len(hw._tilts(ink_image)), len(hw._tilts(ink_image.T))) > 1, "the lines must fan out"
     python = hw.remove_lines(ink_image)
