@@ -242,7 +242,7 @@ def fix_polarity(gray: np.ndarray) -> tuple[np.ndarray, bool]:
     return (1 - gray if inverted else gray).astype(np.float32), inverted
 
 
-def remove_lines(ink: np.ndarray) -> np.ndarray:
+def remove_lines(ink: np.ndarray, ruled: bool = False) -> np.ndarray:
     """Remove a notebook page's printed lines (ruling, squared grid, margin line), keeping the
     strokes that cross them: float32 (H, W) in [0, 1].
 
@@ -283,18 +283,21 @@ def remove_lines(ink: np.ndarray) -> np.ndarray:
     ----------
     ink : numpy.ndarray, float32 (H, W) in [0, 1]
         Light ink on a dark background (:func:`fix_polarity`), at the working size.
+    ruled : bool
+        The image is known to show page structure (a crop of a page whose ruling was found), though
+        fewer than two of its lines may cross it whole: step 3's check is skipped.
 
     Returns
     -------
     numpy.ndarray, float32 (H, W) in [0, 1]
         The same image with the lines at the paper's level; ``ink`` itself if it holds fewer than
-        two long thin lines running the same way.
+        two long thin lines running the same way (unless ``ruled``).
     """
     images = (ink, ink.T)  # lines along the rows; along the columns, as rows of the transpose
     lengths = [max(3, int(LINE_LENGTH * image.shape[1])) for image in images]
     tilts = [_tilts(image) for image in images]
     opened = [_open_along(image, tilt[0], length) for image, tilt, length in zip(images, tilts, lengths)]
-    if _find_lines(images, opened)[0] < 2:  # fewer than two lines at the sharpest tilt: no ruling
+    if not ruled and _find_lines(images, opened)[0] < 2:  # under two lines at the sharpest tilt: no ruling
         return ink
     opened = [np.max([o] + [_open_along(image, t, length) for t in tilt[1:]], axis=0)
               for o, image, tilt, length in zip(opened, images, tilts, lengths)]
@@ -692,10 +695,12 @@ def to_mnist(source, return_steps: bool = False):
         A ``ValueError``: the image is blank or uniform, or its strokes are too faint.
     """
     image = load_image(source)
+    ruled = False
     for attempt in range(2):
         gray = to_grayscale(image)
         ink, inverted = fix_polarity(gray)
-        unlined = remove_lines(ink)
+        unlined = remove_lines(ink, ruled)
+        ruled = unlined is not ink  # a crop of a ruled page is ruled, though its lines may not cross it whole
         levelled = level_background(unlined)
         rows, cols = np.nonzero(levelled)
         side = max(np.ptp(rows), np.ptp(cols)) + 1 if rows.size else max(gray.shape)
