@@ -357,6 +357,15 @@ def long_line_left(levelled, fraction=0.5):
                or piece[1].stop - piece[1].start > fraction * levelled.shape[1] for piece in ndi.find_objects(labels))
 
 
+def page_and_plain(mnist, index, paper, line_color, ink, **options):
+    """MNIST test digit ``index`` photographed on ``paper``, and the same photo (same seed: light, pen,
+    framing) on plain paper: two ``synthetic.notebook_page`` images."""
+    from digitcourse import synthetic
+
+    return tuple(synthetic.notebook_page(mnist["x_test"][index], np.random.default_rng(index), kind, line_color, ink,
+                                         **options) for kind in (paper, "plain"))
+
+
 @pytest.mark.parametrize("ink", ["pencil", "ballpoint", "marker"])
 @pytest.mark.parametrize("line_color", ["blue", "grey", "black"])
 @pytest.mark.parametrize("paper", ["ruled", "squared"])
@@ -365,11 +374,8 @@ def test_a_digit_on_notebook_paper_reads_as_on_plain_paper(mnist, paper, line_co
     page matches that of the same photo without the ruling (same seed). Measured on 4 digits of each
     of the 18 kinds: correlation 0.71 to 1.00, median 0.98; the previous pipeline kept the lines
     (a grey rectangle or a filled square): correlation below 0.1."""
-    from digitcourse import synthetic
-
     for index in range(3):
-        page = synthetic.notebook_page(mnist["x_test"][index], np.random.default_rng(index), paper, line_color, ink)
-        plain = synthetic.notebook_page(mnist["x_test"][index], np.random.default_rng(index), "plain", line_color, ink)
+        page, plain = page_and_plain(mnist, index, paper, line_color, ink)
         result, steps = hw.to_mnist(page, return_steps=True)
         assert not long_line_left(steps.levelled), index
         assert similarity(result, hw.to_mnist(plain)) > 0.65, index
@@ -381,11 +387,8 @@ def test_a_page_photographed_at_an_angle_reads_as_on_plain_paper(mnist, paper, l
     """Perspective fans the lines out (keystone 0.1, a phone tilted by about 5 degrees): one tilt's
     opening kept most of them. Digit 6 of each kind: correlation 0.41 to 0.45 with one tilt, 0.75 to
     0.99 with the tilts that are at least half as sharp; digit 9, 0.16 to 1.00, and 0.95 to 1.00."""
-    from digitcourse import synthetic
-
     for index in (6, 9):
-        page, plain = (synthetic.notebook_page(mnist["x_test"][index], np.random.default_rng(index), kind, line_color,
-                                               "pencil", keystone=0.1) for kind in (paper, "plain"))
+        page, plain = page_and_plain(mnist, index, paper, line_color, "pencil", keystone=0.1)
         ink = hw.fix_polarity(hw.to_grayscale(hw.load_image(page)))[0]
         assert max(len(hw._tilts(ink)), len(hw._tilts(ink.T))) > 1, "the lines must fan out"
         result, steps = hw.to_mnist(page, return_steps=True)
@@ -399,10 +402,7 @@ def test_a_page_photographed_at_a_steeper_angle_reads_as_on_plain_paper(mnist, p
     """Keystone 0.15 (a phone tilted by about 8 degrees): the lines fan out so far that the whole image's
     run of tilts misses the outer ones, and each half's own run reaches them. Digit 12: correlation 0.19
     to 0.30 with the whole image's tilts, 0.81 to 0.99 with the halves' too."""
-    from digitcourse import synthetic
-
-    page, plain = (synthetic.notebook_page(mnist["x_test"][12], np.random.default_rng(12), kind, line_color, "pencil",
-                                           keystone=0.15) for kind in (paper, "plain"))
+    page, plain = page_and_plain(mnist, 12, paper, line_color, "pencil", keystone=0.15)
     result, steps = hw.to_mnist(page, return_steps=True)
     assert not long_line_left(steps.levelled)
     assert similarity(result, hw.to_mnist(plain)) > 0.75
@@ -415,10 +415,7 @@ def test_a_stroke_along_a_ruled_line_stays_on_a_page_taken_straight_on(mnist, li
     next to the sharpest that are half as sharp are the blur of the lines' own peak, not a fan:
     opening the page at all of them took the base for line (correlation 0.73 to 0.76); at the
     sharpest only, 0.94 to 0.98."""
-    from digitcourse import synthetic
-
-    page, plain = (synthetic.notebook_page(mnist["x_test"][1], np.random.default_rng(1), kind, line_color, ink)
-                   for kind in ("ruled", "plain"))
+    page, plain = page_and_plain(mnist, 1, "ruled", line_color, ink)
     assert similarity(hw.to_mnist(page), hw.to_mnist(plain)) > 0.9
 
 
@@ -429,10 +426,7 @@ def test_a_small_digit_on_a_ruled_page_is_read_again_without_its_lines(mnist, pa
     which only one ruled line crosses the whole width (the digit breaks the other). The page's ruling,
     found at the working size, holds for the crop: correlation 0.29 to 0.39 with the lines left in,
     0.88 to 0.99 without."""
-    from digitcourse import synthetic
-
-    page, plain = (synthetic.notebook_page(mnist["x_test"][27], np.random.default_rng(27), kind, line_color, "pencil")
-                   for kind in (paper, "plain"))
+    page, plain = page_and_plain(mnist, 27, paper, line_color, "pencil")
     result, steps = hw.to_mnist(page, return_steps=True)
     assert max(steps.gray.shape) < hw.WORK_SIZE, "the digit must be read again from a crop"
     assert not long_line_left(steps.levelled)
