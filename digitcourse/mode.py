@@ -71,7 +71,7 @@ FULL = Mode(
     name="full",
     train_size=None,
     val_size=5_000,
-    epochs=MappingProxyType({"normalization": 5, "numpy_mlp": 12, "keras_mlp": 20, "cnn": 10, "cnn_plus": 8}),
+    epochs=MappingProxyType({"normalization": 5, "numpy_mlp": 12, "keras_mlp": 20, "cnn": 10, "cnn_plus": 16}),
 )
 QUICK = Mode(
     name="quick",
