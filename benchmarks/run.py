@@ -1,7 +1,7 @@
 """Train each of the course's models in full mode and print one table.
 
 Usage: python benchmarks/run.py [chapter ...]   e.g. python benchmarks/run.py 03_numpy_network
-       python benchmarks/run.py --seeds N [model ...]   e.g. python benchmarks/run.py --seeds 3 cnn
+       python benchmarks/run.py --seeds N [--first-seed S] [model ...]   e.g. python benchmarks/run.py --seeds 3 cnn
 (set DIGITCOURSE_MNIST to use a local copy of MNIST).
 
 The script executes each chapter notebook in full mode, exactly as the book build does, and reads the
@@ -15,10 +15,11 @@ With chapter 5 in the list, the script also trains Keras' "Simple MNIST convnet"
 60,000 training images, `validation_split=0.1`, batch size 128, 15 epochs), as the peer row.
 
 With ``--seeds N`` the script executes no notebook: it trains each model (``cnn``, ``keras_convnet``,
-``mlp``, ``numpy_mlp``, ``cnn_plus``, ``ensemble``; all six by default) N times, with seeds 0 to N - 1 (an
-ensemble's run k: members 3k to 3k + 2; chapter 8's models predict as the chapter does), using the package's
+``mlp``, ``numpy_mlp``, ``cnn_plus``, ``ensemble``; all six by default) N times, with seeds S to S + N - 1
+(``--first-seed S``, 0 by default; an ensemble's run k: members 3k to 3k + 2, so run 0 is chapter 8's
+ensemble; chapter 8's models predict as the chapter does), using the package's
 training functions with the chapters' settings (``benchmarks/seeds.py``), and prints each run's test
-accuracy with its 95% Wilson interval, then per model the mean ± standard deviation over seeds of the
+accuracy with its 95% Wilson interval, then per model the mean ± standard deviation over seeds (with two or more) of the
 test accuracy and of the training seconds, and, with ``cnn`` and ``keras_convnet``, how the two compare
 across seeds. ``--quick`` uses quick mode's data and epochs instead of full mode's, for a smoke test.
 """
@@ -145,12 +146,13 @@ if __name__ == "__main__":
                         help=f"chapters ({', '.join(ROWS)}; default all), or with --seeds models "
                              f"({', '.join(seeds.MODELS)}; default all)")
     parser.add_argument("--seeds", type=int, metavar="N",
-                        help="train each model with seeds 0 to N - 1 (N >= 2) and print mean ± sd")
+                        help="train each model with seeds S to S + N - 1 and print mean ± sd")
+    parser.add_argument("--first-seed", type=int, default=0, metavar="S", help="with --seeds: the first seed (default 0)")
     parser.add_argument("--quick", action="store_true", help="with --seeds: quick mode, for a smoke test")
     args = parser.parse_args()
     if args.seeds is None:
-        if args.quick:
-            parser.error("--quick needs --seeds (the chapter table is always measured in full mode)")
+        if args.quick or args.first_seed:
+            parser.error("--quick and --first-seed go with --seeds (the chapter table is always measured in full mode, from seed 0)")
         unknown = sorted(set(args.names) - set(ROWS))
         if unknown:
             parser.error(f"unknown chapter {', '.join(unknown)}; choose from {', '.join(ROWS)}")
@@ -159,6 +161,6 @@ if __name__ == "__main__":
         unknown = sorted(set(args.names) - set(seeds.MODELS))
         if unknown:
             parser.error(f"unknown model {', '.join(unknown)}; choose from {', '.join(seeds.MODELS)}")
-        if args.seeds < 2:
-            parser.error("--seeds needs at least 2 seeds for a standard deviation")
-        seeds.main(args.names, args.seeds, quick=args.quick)
+        if args.seeds < 1 or args.first_seed < 0:
+            parser.error("--seeds needs N >= 1 and --first-seed S >= 0")
+        seeds.main(args.names, range(args.first_seed, args.first_seed + args.seeds), quick=args.quick)

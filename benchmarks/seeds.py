@@ -118,6 +118,8 @@ def chapter8_probs(model, splits):
 
 def _mean_sd(values, scale=1.0, digits=2):
     values = np.asarray(values, dtype=float) * scale
+    if len(values) < 2:  # one seed: no standard deviation
+        return f"{values.mean():.{digits}f}"
     return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
 
 
@@ -151,7 +153,7 @@ def summarize(runs, y_test):
             "train s (mean ± sd)": _mean_sd([run.seconds for run in group], digits=0),
         })
     text = [per_run.to_string(index=False), "", pd.DataFrame(rows).to_string(index=False)]
-    if "cnn" in accuracy and "keras_convnet" in accuracy:
+    if min(len(accuracy.get("cnn", ())), len(accuracy.get("keras_convnet", ()))) >= 2:
         cnn, example = accuracy["cnn"], accuracy["keras_convnet"]
         wins = int(sum(a > b for a in cnn for b in example))
         welch = ttest_ind(cnn, example, equal_var=False)
@@ -176,18 +178,18 @@ def summarize(runs, y_test):
 
 
 def main(names, seeds, quick=False):
-    """Train every model in ``names`` with seeds 0 .. ``seeds`` - 1 and print the tables."""
+    """Train every model in ``names`` with each seed of ``seeds`` (a range) and print the tables."""
     import os
     import platform
 
     mode = QUICK if quick else FULL
     names = names or list(MODELS)
     splits = dc.load_splits(mode=mode)
-    print(f"{platform.machine()}, {os.cpu_count()} CPUs; {mode.name} mode; seeds 0–{seeds - 1}; "
+    print(f"{platform.machine()}, {os.cpu_count()} CPUs; {mode.name} mode; seeds {seeds[0]}–{seeds[-1]}; "
           f"MNIST from {os.environ.get('DIGITCOURSE_MNIST') or 'Keras download'}", flush=True)
     runs = []
     for name in names:
-        for seed in range(seeds):
+        for seed in seeds:
             run = train_one(name, seed, splits, mode)
             runs.append(run)
             print(f"{name} seed {seed}: {run.epochs} epochs in {run.seconds:.0f} s, test accuracy "
