@@ -19,8 +19,8 @@ With ``--seeds N`` the script executes no notebook: it trains each model (``cnn`
 (``--first-seed S``, 0 by default; an ensemble's run k: members 3k to 3k + 2, so run 0 is chapter 8's
 ensemble; chapter 8's models predict as the chapter does), using the package's
 training functions with the chapters' settings (``benchmarks/seeds.py``), and prints each run's test
-accuracy with its 95% Wilson interval, then per model the mean ± standard deviation over seeds (with two or more) of the
-test accuracy and of the training seconds, and, with ``cnn`` and ``keras_convnet``, how the two compare
+accuracy with its 95% Wilson interval, then per model the mean ± standard deviation over seeds (with two
+or more) of the test accuracy and of the training seconds, and, with ``cnn`` and ``keras_convnet``, how the two compare
 across seeds. ``--quick`` uses quick mode's data and epochs instead of full mode's, for a smoke test.
 """
 
@@ -147,12 +147,14 @@ if __name__ == "__main__":
                              f"({', '.join(seeds.MODELS)}; default all)")
     parser.add_argument("--seeds", type=int, metavar="N",
                         help="train each model with seeds S to S + N - 1 and print mean ± sd")
-    parser.add_argument("--first-seed", type=int, default=0, metavar="S", help="with --seeds: the first seed (default 0)")
+    parser.add_argument("--first-seed", type=int, default=0, metavar="S",
+                        help="with --seeds: the first seed (default 0)")
     parser.add_argument("--quick", action="store_true", help="with --seeds: quick mode, for a smoke test")
     args = parser.parse_args()
     if args.seeds is None:
         if args.quick or args.first_seed:
-            parser.error("--quick and --first-seed go with --seeds (the chapter table is always measured in full mode, from seed 0)")
+            parser.error("--quick and --first-seed go with --seeds "
+                         "(the chapter table is always measured in full mode, from seed 0)")
         unknown = sorted(set(args.names) - set(ROWS))
         if unknown:
             parser.error(f"unknown chapter {', '.join(unknown)}; choose from {', '.join(ROWS)}")
