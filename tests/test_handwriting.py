@@ -110,6 +110,17 @@ def test_thin_strokes_are_widened_and_thick_ones_kept():
     assert hw.widen_thin_strokes(thick) is thick
 
 
+@pytest.mark.parametrize("shape, radius", [((40, 30), 0), ((40, 30), 1), ((37, 300), 5), ((120, 90), 12), ((20, 20), 30)])
+def test_the_erosion_by_rows_of_the_disk_equals_scipys_with_the_disk(shape, radius):
+    rng = np.random.default_rng(radius)
+    image = (rng.random(shape) * (rng.random(shape) > 0.2)).astype(np.float32)  # grey levels, some 0
+    y, x = np.mgrid[-radius:radius + 1, -radius:radius + 1]
+    expected = ndi.grey_erosion(image, footprint=x**2 + y**2 <= radius**2, mode="constant", cval=0.0)
+    eroded = hw._erode_with_disk(image, radius)
+    assert eroded.dtype == np.float32 and np.array_equal(eroded, expected)
+    assert radius == 0 or not np.array_equal(eroded, image)  # the erosion did something
+
+
 def test_rgba_drawing_on_transparent_background(digit):
     for rgb in (0, 255):  # the hidden colour of transparent pixels does not matter
         rgba = np.zeros((280, 280, 4), dtype=np.uint8)
